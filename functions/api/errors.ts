@@ -1,0 +1,64 @@
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { DomainError, type ErrorCode } from "../../shared/domain/errors";
+import type { AppLogger } from "./logger";
+
+/** The one map from error codes to HTTP statuses. */
+export const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
+  VALIDATION: 422,
+  BAD_JSON: 400,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  NOT_FOUND: 404,
+  SLOT_TAKEN: 409,
+  SLOT_UNAVAILABLE: 409,
+  SPACING_TOO_SOON: 409,
+  TOO_LATE_TO_CHANGE: 409,
+  INVALID_STATE: 409,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  CONFLICT_RETRY: 503,
+  RATE_LIMITED: 429,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+};
+
+export function errorResponse(
+  c: Context,
+  code: ErrorCode,
+  message: string,
+  details: Record<string, unknown> = {},
+) {
+  return c.json({ error: { ...details, code, message } }, STATUS[code]);
+}
+
+function fromHttpException(e: HTTPException): DomainError | null {
+  if (e.status === 400 && /json/i.test(e.message)) {
+    return new DomainError("BAD_JSON", "The request body is not valid JSON.");
+  }
+  if (e.status === 415) {
+    return new DomainError("UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json.");
+  }
+  if (e.status === 413)
+    return new DomainError("PAYLOAD_TOO_LARGE", "The request body is too large.");
+  return null;
+}
+
+/**
+ * Domain errors become their status with a stable code; anything else is a plain
+ * 500 naming only the request id, and the details go to the log, not the caller.
+ */
+export function onError(logger: AppLogger) {
+  return (err: Error, c: Context) => {
+    const known = err instanceof HTTPException ? fromHttpException(err) : err;
+    if (known instanceof DomainError) {
+      return errorResponse(c, known.code, known.message, known.details);
+    }
+    const requestId = c.get("requestId") as string | undefined;
+    logger.error("unhandled error", { requestId, error: err });
+    return c.json(
+      { error: { code: "INTERNAL", message: "Something went wrong on our side.", requestId } },
+      500,
+    );
+  };
+}

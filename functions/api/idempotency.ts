@@ -1,0 +1,62 @@
+import { createHash } from "node:crypto";
+import type { Context } from "hono";
+import { DomainError } from "../../shared/domain/errors";
+import { IdempotencyRaceError, type StoredResponse } from "../../shared/ports";
+import type { IdempotencyIntent } from "../../shared/services/bookings";
+import type { AppDeps } from "./context";
+
+const KEY_RE = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+/**
+ * `Idempotency-Key` on a POST: the first answer is stored in the same transaction
+ * as the change it reports, so a retry with the same key and body gets that answer
+ * again (and changes nothing); the same key with another body is a 422.
+ */
+export async function idempotent(
+  c: Context,
+  deps: AppDeps,
+  scope: string,
+  body: unknown,
+  run: (intent: Omit<IdempotencyIntent, "respond"> | undefined) => Promise<StoredResponse>,
+): Promise<Response> {
+  const header = c.req.header("Idempotency-Key");
+  if (header === undefined) return send(c, await run(undefined));
+  if (!KEY_RE.test(header)) {
+    throw new DomainError("VALIDATION", "Invalid Idempotency-Key header.", {
+      issues: [{ path: "Idempotency-Key", message: "1 to 128 letters, digits, or _ . : -" }],
+    });
+  }
+  const key = `${scope}:${header}`;
+  const requestHash = createHash("sha256")
+    .update(JSON.stringify([c.req.method, c.req.path, body]))
+    .digest("base64url");
+  const { store, locationId } = deps.bookings;
+
+  const replay = async (): Promise<Response | null> => {
+    const stored = await store.idempotency(locationId, key);
+    if (!stored) return null;
+    if (stored.requestHash !== requestHash) {
+      throw new DomainError(
+        "IDEMPOTENCY_KEY_REUSED",
+        "This Idempotency-Key was used with a different request.",
+      );
+    }
+    c.header("Idempotent-Replayed", "true");
+    return send(c, stored.response);
+  };
+
+  const earlier = await replay();
+  if (earlier) return earlier;
+  try {
+    return send(c, await run({ key, requestHash }));
+  } catch (error) {
+    if (!(error instanceof IdempotencyRaceError)) throw error;
+    const winner = await replay();
+    if (!winner) throw error;
+    return winner;
+  }
+}
+
+function send(c: Context, r: StoredResponse): Response {
+  return c.json(r.body as object, r.status as 200);
+}

@@ -1,0 +1,177 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { Booking } from "../../../shared/domain/booking";
+import { DomainError } from "../../../shared/domain/errors";
+import {
+  changeStatus,
+  createBooking,
+  getBooking,
+  rescheduleBooking,
+} from "../../../shared/services/bookings";
+import type { AppDeps, AppEnv } from "../context";
+import { idempotent } from "../idempotency";
+import { newRouter } from "../router";
+import {
+  BookingIn,
+  BookingOut,
+  errors,
+  Id,
+  jsonBody,
+  jsonResponse,
+  RescheduleIn,
+} from "../schemas";
+import { publicBooking } from "../views";
+
+const DAY_MS = 86_400_000;
+/** Manage links work until a month after the session. */
+const MANAGE_LINK_DAYS_AFTER = 30;
+
+const security = [{ manageToken: [] }];
+const TokenQuery = z.strictObject({ token: z.string().max(200).optional() });
+const IdParam = z.object({ id: Id });
+
+const createRouteDef = createRoute({
+  method: "post",
+  path: "/api/bookings",
+  tags: ["Public"],
+  summary: "Book a session",
+  description:
+    "Send `Idempotency-Key` to make retries safe. A spacing refusal reveals no dates: the patient is told by email.",
+  request: {
+    headers: z.object({ "idempotency-key": z.string().optional() }),
+    body: jsonBody(BookingIn),
+  },
+  responses: {
+    201: jsonResponse(z.object({ booking: BookingOut, manageUrl: z.string() }), "Booked"),
+    ...errors(
+      [400, "Malformed JSON"],
+      [409, "SLOT_TAKEN, SLOT_UNAVAILABLE or SPACING_TOO_SOON"],
+      [413, "Body over 32 KiB"],
+      [422, "Validation failed"],
+    ),
+  },
+});
+
+const getRouteDef = createRoute({
+  method: "get",
+  path: "/api/bookings/{id}",
+  tags: ["Public"],
+  summary: "A booking, for the holder of its manage link",
+  security,
+  request: { params: IdParam, query: TokenQuery },
+  responses: {
+    200: jsonResponse(z.object({ booking: BookingOut }), "The booking"),
+    ...errors([404, "Missing, wrong or expired token, or no such booking"]),
+  },
+});
+
+const rescheduleRouteDef = createRoute({
+  method: "post",
+  path: "/api/bookings/{id}/reschedule",
+  tags: ["Public"],
+  summary: "Move a booking (until the change cut-off)",
+  security,
+  request: { params: IdParam, query: TokenQuery, body: jsonBody(RescheduleIn) },
+  responses: {
+    200: jsonResponse(z.object({ booking: BookingOut }), "Moved"),
+    ...errors([404, "Not found"], [409, "SLOT_TAKEN, SPACING_TOO_SOON or TOO_LATE_TO_CHANGE"]),
+  },
+});
+
+const cancelRouteDef = createRoute({
+  method: "post",
+  path: "/api/bookings/{id}/cancel",
+  tags: ["Public"],
+  summary: "Cancel a booking (until the change cut-off)",
+  security,
+  request: { params: IdParam, query: TokenQuery },
+  responses: {
+    200: jsonResponse(z.object({ booking: BookingOut }), "Cancelled"),
+    ...errors([404, "Not found"], [409, "TOO_LATE_TO_CHANGE or INVALID_STATE"]),
+  },
+});
+
+export function manageUrl(deps: AppDeps, booking: Booking): string {
+  const expires = new Date(Date.parse(booking.start) + MANAGE_LINK_DAYS_AFTER * DAY_MS);
+  const token = deps.tokens.sign("manage", booking.id, expires);
+  return `${deps.publicBaseUrl}/manage/${booking.id}?token=${encodeURIComponent(token)}`;
+}
+
+/** The booking id the caller may manage, or 404 that never says why. */
+function authorisedBookingId(c: Context<AppEnv>, deps: AppDeps, id: string): string {
+  const header = c.req.header("Authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  const token = header ?? c.req.query("token");
+  const subject = deps.tokens.verify(token, "manage", deps.bookings.clock.now());
+  if (subject !== id) throw new DomainError("NOT_FOUND", "Booking not found.");
+  return id;
+}
+
+export function bookingRoutes(deps: AppDeps) {
+  const { store, locationId } = deps.bookings;
+  const timezone = async () => (await store.catalog(locationId)).clinic.policy.timezone;
+
+  return newRouter()
+    .openapi(createRouteDef, async (c) => {
+      const body = c.req.valid("json");
+      const tz = await timezone();
+      return idempotent(c, deps, "public:create", body, async (intent) => {
+        const respond = (b: Booking) => ({
+          status: 201,
+          body: { booking: publicBooking(b, tz), manageUrl: manageUrl(deps, b) },
+        });
+        const booking = await createBooking(
+          deps.bookings,
+          {
+            treatmentId: body.treatmentId,
+            start: new Date(body.start),
+            ...(body.practitionerId ? { practitionerId: body.practitionerId } : {}),
+            patient: body.patient,
+            consent: body.consent,
+            actor: { kind: "patient" },
+          },
+          intent && { ...intent, respond },
+        );
+        deps.logger.info("booking created", { bookingId: booking.id, source: "online" });
+        return respond(booking);
+      }) as never;
+    })
+    .openapi(getRouteDef, async (c) => {
+      const id = authorisedBookingId(c, deps, c.req.valid("param").id);
+      const booking = await getBooking(deps.bookings, id);
+      return c.json({ booking: publicBooking(booking, await timezone()) }, 200);
+    })
+    .openapi(rescheduleRouteDef, async (c) => {
+      const id = authorisedBookingId(c, deps, c.req.valid("param").id);
+      const body = c.req.valid("json");
+      const tz = await timezone();
+      return idempotent(c, deps, `public:reschedule:${id}`, body, async (intent) => {
+        const respond = (b: Booking) => ({ status: 200, body: { booking: publicBooking(b, tz) } });
+        const booking = await rescheduleBooking(
+          deps.bookings,
+          {
+            bookingId: id,
+            start: new Date(body.start),
+            ...(body.practitionerId ? { practitionerId: body.practitionerId } : {}),
+            actor: { kind: "patient" },
+          },
+          intent && { ...intent, respond },
+        );
+        deps.logger.info("booking rescheduled", { bookingId: id, source: "online" });
+        return respond(booking);
+      }) as never;
+    })
+    .openapi(cancelRouteDef, async (c) => {
+      const id = authorisedBookingId(c, deps, c.req.valid("param").id);
+      const tz = await timezone();
+      return idempotent(c, deps, `public:cancel:${id}`, null, async (intent) => {
+        const respond = (b: Booking) => ({ status: 200, body: { booking: publicBooking(b, tz) } });
+        const booking = await changeStatus(
+          deps.bookings,
+          { bookingId: id, action: "cancel", actor: { kind: "patient" } },
+          intent && { ...intent, respond },
+        );
+        deps.logger.info("booking cancelled", { bookingId: id, source: "online" });
+        return respond(booking);
+      }) as never;
+    });
+}

@@ -1,0 +1,89 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { toLocalIso } from "../../../shared/domain/calendar";
+import { listAvailability } from "../../../shared/services/availability";
+import type { AppDeps } from "../context";
+import { newRouter } from "../router";
+import { errors, Id, jsonResponse, LocalDateSchema } from "../schemas";
+
+const treatmentsRoute = createRoute({
+  method: "get",
+  path: "/api/treatments",
+  tags: ["Public"],
+  summary: "Treatments the clinic offers",
+  responses: {
+    200: jsonResponse(
+      z.object({
+        treatments: z.array(
+          z.object({
+            id: z.string(),
+            name: z.string(),
+            durationMinutes: z.number(),
+            minIntervalDays: z.number().nullable(),
+          }),
+        ),
+      }),
+      "The treatments",
+    ),
+  },
+});
+
+const availabilityRoute = createRoute({
+  method: "get",
+  path: "/api/availability",
+  tags: ["Public"],
+  summary: "Free slots for a treatment between two dates (at most 62 days apart)",
+  request: {
+    query: z.strictObject({
+      treatmentId: Id,
+      from: LocalDateSchema,
+      to: LocalDateSchema,
+      practitionerId: Id.optional(),
+    }),
+  },
+  responses: {
+    200: jsonResponse(
+      z.object({
+        timezone: z.string(),
+        slots: z.array(
+          z.object({ start: z.string(), end: z.string(), practitionerId: z.string() }),
+        ),
+      }),
+      "Free slots, earliest first",
+    ),
+    ...errors([422, "Bad range or unknown treatment"]),
+  },
+});
+
+export function catalogRoutes(deps: AppDeps) {
+  const { store, locationId } = deps.bookings;
+  return newRouter()
+    .openapi(treatmentsRoute, async (c) => {
+      const catalog = await store.catalog(locationId);
+      return c.json(
+        {
+          treatments: catalog.treatments.map((t) => ({
+            id: t.id,
+            name: t.name,
+            durationMinutes: t.durationMinutes,
+            minIntervalDays: t.minIntervalDays,
+          })),
+        },
+        200,
+      );
+    })
+    .openapi(availabilityRoute, async (c) => {
+      const q = c.req.valid("query");
+      const { timezone, slots } = await listAvailability(deps.bookings, q);
+      return c.json(
+        {
+          timezone,
+          slots: slots.map((s) => ({
+            start: toLocalIso(s.start, timezone),
+            end: toLocalIso(s.end, timezone),
+            practitionerId: s.practitionerId,
+          })),
+        },
+        200,
+      );
+    });
+}

@@ -1,0 +1,290 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { deleteCookie, setCookie } from "hono/cookie";
+import type { Booking } from "../../../shared/domain/booking";
+import { addDays, instantAt } from "../../../shared/domain/calendar";
+import {
+  changeStatus,
+  createBooking,
+  getBooking,
+  rescheduleBooking,
+} from "../../../shared/services/bookings";
+import { type AppDeps, type AppEnv, STAFF_COOKIE } from "../context";
+import { idempotent } from "../idempotency";
+import { newRouter } from "../router";
+import {
+  errors,
+  Id,
+  jsonBody,
+  jsonResponse,
+  LocalDateSchema,
+  StaffBookingIn,
+  StaffBookingOut,
+  StaffRescheduleIn,
+} from "../schemas";
+import { requireStaff } from "../staff-auth";
+import { staffBooking } from "../views";
+import { manageUrl } from "./bookings";
+
+const security = [{ staffBearer: [] }];
+const IdParam = z.object({ id: Id });
+const staffErrors = errors([401, "UNAUTHENTICATED"], [403, "FORBIDDEN: not receptionist or admin"]);
+const BookingResult = jsonResponse(z.object({ booking: StaffBookingOut }), "The booking");
+
+const sessionRoute = createRoute({
+  method: "post",
+  path: "/api/staff/session",
+  tags: ["Staff"],
+  summary: "Sign in (email and password); sets an HttpOnly session cookie",
+  request: {
+    body: jsonBody(
+      z.strictObject({ email: z.email().max(254), password: z.string().min(1).max(256) }),
+    ),
+  },
+  responses: {
+    200: jsonResponse(z.object({ token: z.string(), expiresAt: z.string() }), "Signed in"),
+    ...errors([401, "Wrong email or password"]),
+  },
+});
+
+const signOutRoute = createRoute({
+  method: "delete",
+  path: "/api/staff/session",
+  tags: ["Staff"],
+  summary: "Sign out: clears the session cookie",
+  responses: { 204: { description: "Signed out" } },
+});
+
+const scheduleRoute = createRoute({
+  method: "get",
+  path: "/api/staff/schedule",
+  tags: ["Staff"],
+  summary: "The day's bookings, all practitioners, in start order",
+  security,
+  request: { query: z.strictObject({ date: LocalDateSchema }) },
+  responses: {
+    200: jsonResponse(
+      z.object({ date: z.string(), timezone: z.string(), bookings: z.array(StaffBookingOut) }),
+      "The schedule",
+    ),
+    ...staffErrors,
+  },
+});
+
+const createBookingRoute = createRoute({
+  method: "post",
+  path: "/api/staff/bookings",
+  tags: ["Staff"],
+  summary: "Book for a patient; `override.reason` books despite the spacing rule (audited)",
+  security,
+  request: {
+    headers: z.object({ "idempotency-key": z.string().optional() }),
+    body: jsonBody(StaffBookingIn),
+  },
+  responses: {
+    201: jsonResponse(z.object({ booking: StaffBookingOut, manageUrl: z.string() }), "Booked"),
+    ...errors(
+      [409, "SPACING_TOO_SOON (with earliestAllowedDate and previousSession) or SLOT_TAKEN"],
+      [422, "Validation failed"],
+    ),
+    ...staffErrors,
+  },
+});
+
+const getBookingRoute = createRoute({
+  method: "get",
+  path: "/api/staff/bookings/{id}",
+  tags: ["Staff"],
+  summary: "One booking",
+  security,
+  request: { params: IdParam },
+  responses: { 200: BookingResult, ...errors([404, "Not found"]), ...staffErrors },
+});
+
+const rescheduleRoute = createRoute({
+  method: "post",
+  path: "/api/staff/bookings/{id}/reschedule",
+  tags: ["Staff"],
+  summary: "Move a booking; `override.reason` as for booking",
+  security,
+  request: { params: IdParam, body: jsonBody(StaffRescheduleIn) },
+  responses: {
+    200: BookingResult,
+    ...errors([404, "Not found"], [409, "SPACING_TOO_SOON, SLOT_TAKEN or INVALID_STATE"]),
+    ...staffErrors,
+  },
+});
+
+const statusRoute = (action: "complete" | "no-show" | "cancel", summary: string) =>
+  createRoute({
+    method: "post",
+    path: `/api/staff/bookings/{id}/${action}`,
+    tags: ["Staff"],
+    summary,
+    security,
+    request: { params: IdParam },
+    responses: {
+      200: BookingResult,
+      ...errors([404, "Not found"], [409, "INVALID_STATE"]),
+      ...staffErrors,
+    },
+  });
+
+const auditRoute = createRoute({
+  method: "get",
+  path: "/api/staff/audit",
+  tags: ["Staff"],
+  summary: "Spacing overrides between two clinic-local dates (inclusive)",
+  security,
+  request: { query: z.strictObject({ from: LocalDateSchema, to: LocalDateSchema }) },
+  responses: {
+    200: jsonResponse(
+      z.object({
+        entries: z.array(
+          z.object({
+            at: z.string(),
+            actor: z.string(),
+            action: z.string(),
+            bookingId: z.string(),
+            reason: z.string(),
+            details: z.record(z.string(), z.string()),
+          }),
+        ),
+      }),
+      "Audit entries, oldest first",
+    ),
+    ...errors([422, "Bad range"]),
+    ...staffErrors,
+  },
+});
+
+export function staffRoutes(deps: AppDeps) {
+  const { store, locationId, clock } = deps.bookings;
+  const timezone = async () => (await store.catalog(locationId)).clinic.policy.timezone;
+  const actorOf = (c: Context<AppEnv>) => ({ kind: "staff" as const, id: c.get("staff").id });
+  const secure = deps.publicBaseUrl.startsWith("https://");
+  const router = newRouter();
+
+  router.openapi(sessionRoute, async (c) => {
+    const { email, password } = c.req.valid("json");
+    const session = await deps.staffSignIn.signIn(email, password, clock.now());
+    setCookie(c, STAFF_COOKIE, session.token, {
+      httpOnly: true,
+      secure,
+      sameSite: "Strict",
+      path: "/",
+      expires: session.expiresAt,
+    });
+    return c.json({ token: session.token, expiresAt: session.expiresAt.toISOString() }, 200);
+  });
+  router.openapi(signOutRoute, (c) => {
+    deleteCookie(c, STAFF_COOKIE, { path: "/", secure });
+    return c.body(null, 204);
+  });
+
+  router.use("/api/staff/*", async (c, next) =>
+    c.req.path === "/api/staff/session" ? next() : requireStaff(deps)(c, next),
+  );
+
+  const result = async (c: Context<AppEnv>, booking: Booking) =>
+    c.json({ booking: staffBooking(booking, await timezone()) }, 200);
+
+  router.openapi(scheduleRoute, async (c) => {
+    const { date } = c.req.valid("query");
+    const [bookings, tz] = await Promise.all([store.schedule(locationId, date), timezone()]);
+    bookings.sort((a, b) => (a.start < b.start ? -1 : 1));
+    return c.json({ date, timezone: tz, bookings: bookings.map((b) => staffBooking(b, tz)) }, 200);
+  });
+
+  router.openapi(createBookingRoute, async (c) => {
+    const body = c.req.valid("json");
+    const tz = await timezone();
+    const actor = actorOf(c);
+    return idempotent(c, deps, `staff:${actor.id}:create`, body, async (intent) => {
+      const respond = (b: Booking) => ({
+        status: 201,
+        body: { booking: staffBooking(b, tz), manageUrl: manageUrl(deps, b) },
+      });
+      const booking = await createBooking(
+        deps.bookings,
+        {
+          treatmentId: body.treatmentId,
+          start: new Date(body.start),
+          ...(body.practitionerId ? { practitionerId: body.practitionerId } : {}),
+          patient: body.patient,
+          consent: body.consent,
+          actor,
+          ...(body.override ? { overrideReason: body.override.reason } : {}),
+        },
+        intent && { ...intent, respond },
+      );
+      deps.logger.info("booking created", {
+        bookingId: booking.id,
+        source: "staff",
+        actor: actor.id,
+        overridden: Boolean(booking.override),
+      });
+      return respond(booking);
+    }) as never;
+  });
+
+  router.openapi(getBookingRoute, async (c) =>
+    result(c, await getBooking(deps.bookings, c.req.valid("param").id)),
+  );
+
+  router.openapi(rescheduleRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const body = c.req.valid("json");
+    const booking = await rescheduleBooking(deps.bookings, {
+      bookingId: id,
+      start: new Date(body.start),
+      ...(body.practitionerId ? { practitionerId: body.practitionerId } : {}),
+      actor: actorOf(c),
+      ...(body.override ? { overrideReason: body.override.reason } : {}),
+    });
+    deps.logger.info("booking rescheduled", { bookingId: id, source: "staff" });
+    return result(c, booking);
+  });
+
+  for (const [action, summary] of [
+    ["complete", "Mark completed (once the session has started); starts the aftercare"],
+    ["no-show", "Mark no-show (once the session has started); no aftercare is sent"],
+    ["cancel", "Cancel; frees the time"],
+  ] as const) {
+    router.openapi(statusRoute(action, summary), async (c) => {
+      const { id } = c.req.valid("param");
+      const booking = await changeStatus(deps.bookings, {
+        bookingId: id,
+        action,
+        actor: actorOf(c),
+      });
+      deps.logger.info(`booking ${action}`, { bookingId: id, actor: actorOf(c).id });
+      return result(c, booking);
+    });
+  }
+
+  router.openapi(auditRoute, async (c) => {
+    const { from, to } = c.req.valid("query");
+    const tz = await timezone();
+    const entries = await store.audit(
+      locationId,
+      instantAt(from, "00:00", tz).toISOString(),
+      instantAt(addDays(to, 1), "00:00", tz).toISOString(),
+    );
+    return c.json(
+      {
+        entries: entries.map((e) => ({
+          at: e.at,
+          actor: e.actor,
+          action: e.action,
+          bookingId: e.bookingId,
+          reason: e.reason,
+          details: e.details,
+        })),
+      },
+      200,
+    );
+  });
+
+  return router;
+}

@@ -1,0 +1,23 @@
+import type { MiddlewareHandler } from "hono";
+import { getCookie } from "hono/cookie";
+import { DomainError } from "../../shared/domain/errors";
+import { type AppDeps, type AppEnv, STAFF_COOKIE } from "./context";
+
+/**
+ * Staff routes need a valid pool token (Bearer header or the console's session
+ * cookie) and the receptionist or admin group: 401 without one, 403 without the group.
+ */
+export function requireStaff(deps: AppDeps): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const header = c.req.header("Authorization");
+    const bearer = header?.match(/^Bearer\s+(\S{1,4096})$/i)?.[1];
+    const token = bearer ?? getCookie(c, STAFF_COOKIE);
+    if (!token) throw new DomainError("UNAUTHENTICATED", "Please sign in.");
+    const principal = await deps.staffTokens.verify(token);
+    if (principal.groups.length === 0) {
+      throw new DomainError("FORBIDDEN", "This account is not allowed to use the staff tools.");
+    }
+    c.set("staff", principal);
+    await next();
+  };
+}

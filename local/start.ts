@@ -1,0 +1,151 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { serve } from "@hono/node-server";
+import { createApp } from "../functions/api/app";
+import { writeCatalog } from "../shared/adapters/dynamodb/catalog-writer";
+import { ensureTable } from "../shared/adapters/dynamodb/ensure-table";
+import { createLogger } from "../shared/adapters/log/powertools-logger";
+import { composeLocal } from "./compose";
+import { DEMO_LOCATION_ID, DEMO_STAFF, demoClinic } from "./demo-clinic";
+import { seedStaffPool, startCognitoLocal } from "./services/cognito-local";
+import { startDynamoDbLocal } from "./services/dynamodb-local";
+import { assertJava17 } from "./services/java";
+import { assertPortFree } from "./services/ports";
+import type { RunningService } from "./services/running-service";
+import { sesViewerUrl, startSesLocal } from "./services/ses-local";
+
+/**
+ * `npm start`: the whole stack on one machine, no AWS account. DynamoDB Local
+ * (data kept under DATA_DIR), cognito-local with the demo staff, aws-ses-v2-local,
+ * the demo clinic, and the app on PORT.
+ */
+const env = (name: string, fallback: string) => process.env[name] || fallback;
+const port = (name: string, fallback: number) => {
+  const value = Number(env(name, String(fallback)));
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    throw new Error(`${name} must be a port number, got "${process.env[name]}"`);
+  }
+  return value;
+};
+
+const say = (message: string) => console.log(`• ${message}`);
+
+async function main() {
+  const started = Date.now();
+  const cfg = {
+    appPort: port("PORT", 3000),
+    dynamoPort: port("DYNAMODB_PORT", 8000),
+    cognitoPort: port("COGNITO_PORT", 9229),
+    sesPort: port("SES_PORT", 8005),
+    dataDir: resolve(env("DATA_DIR", ".data")),
+    tableName: env("TABLE_NAME", "clinic"),
+    publicBaseUrl: env("PUBLIC_BASE_URL", ""),
+  };
+  const baseUrl = cfg.publicBaseUrl || `http://localhost:${cfg.appPort}`;
+  const services: RunningService[] = [];
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    say("Stopping…");
+    await Promise.allSettled(services.map((s) => s.stop()));
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void stopAll(0));
+  process.on("SIGTERM", () => void stopAll(0));
+
+  try {
+    say("Checking Java (DynamoDB Local needs 17 or newer)…");
+    const java = await assertJava17();
+    say(`Java ${java} found. Checking ports…`);
+    await assertPortFree(cfg.appPort, "the app", "PORT");
+    await assertPortFree(cfg.dynamoPort, "DynamoDB Local", "DYNAMODB_PORT");
+    await assertPortFree(cfg.cognitoPort, "cognito-local", "COGNITO_PORT");
+    await assertPortFree(cfg.sesPort, "aws-ses-v2-local", "SES_PORT");
+    mkdirSync(cfg.dataDir, { recursive: true });
+
+    say("Starting DynamoDB Local, cognito-local and aws-ses-v2-local…");
+    const track = (s: RunningService) => {
+      services.push(s);
+      return s;
+    };
+    const [dynamo, cognito, ses] = await Promise.all([
+      startDynamoDbLocal({ port: cfg.dynamoPort, dataDir: join(cfg.dataDir, "dynamodb") }).then(
+        track,
+      ),
+      startCognitoLocal({ port: cfg.cognitoPort, dataDir: join(cfg.dataDir, "cognito") }).then(
+        track,
+      ),
+      startSesLocal({ port: cfg.sesPort }).then(track),
+    ]);
+
+    say("Seeding the staff user pool…");
+    const pool = await seedStaffPool(cognito.endpoint, {
+      poolName: "clinic-staff",
+      clientName: "clinic-console",
+      users: DEMO_STAFF,
+    });
+
+    const { deps, dynamo: db } = composeLocal({
+      dynamoEndpoint: dynamo.endpoint,
+      tableName: cfg.tableName,
+      locationId: DEMO_LOCATION_ID,
+      cognitoEndpoint: cognito.endpoint,
+      pool,
+      linkSecret: linkSecret(cfg.dataDir),
+      publicBaseUrl: baseUrl,
+      logger: createLogger("clinic-api", env("LOG_LEVEL", "WARN")),
+    });
+    const table = await ensureTable(db.client, cfg.tableName);
+    say(
+      `Table "${cfg.tableName}" ${table === "created" ? "created" : "found (data kept from last time)"}. Seeding Face of Jules…`,
+    );
+    await writeCatalog(db.doc, cfg.tableName, demoClinic);
+
+    const server = serve({
+      fetch: createApp(deps).fetch,
+      port: cfg.appPort,
+      hostname: "127.0.0.1",
+    });
+    services.unshift({
+      name: "app",
+      endpoint: baseUrl,
+      stop: () => new Promise<void>((r) => server.close(() => r())),
+    });
+
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    console.log(`
+Ready in ${seconds} s. Press Ctrl-C to stop everything.
+
+  App             ${baseUrl}
+  API reference   ${baseUrl}/docs   (OpenAPI: ${baseUrl}/openapi.json)
+  Emails sent     ${sesViewerUrl(ses.endpoint)}
+  DynamoDB Local  ${dynamo.endpoint}   table "${cfg.tableName}", data in ${join(cfg.dataDir, "dynamodb")}
+  cognito-local   ${cognito.endpoint}   pool ${pool.userPoolId}
+
+Staff accounts (POST ${baseUrl}/api/staff/session):
+${DEMO_STAFF.map((u) => `  ${u.group.padEnd(13)} ${u.email}  password: ${u.password}`).join("\n")}
+
+Try:
+  curl '${baseUrl}/api/treatments'
+  curl '${baseUrl}/api/availability?treatmentId=microneedling-face&from=<YYYY-MM-DD>&to=<YYYY-MM-DD>'
+`);
+  } catch (error) {
+    console.error(
+      `\n✗ Could not start: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    await stopAll(1);
+  }
+}
+
+/** Signed links must survive restarts, so the local secret is kept with the data. */
+function linkSecret(dataDir: string): string {
+  if (process.env.LINK_SECRET) return process.env.LINK_SECRET;
+  const file = join(dataDir, "link-secret");
+  if (!existsSync(file))
+    writeFileSync(file, randomBytes(32).toString("base64url"), { mode: 0o600 });
+  return readFileSync(file, "utf8").trim();
+}
+
+void main();

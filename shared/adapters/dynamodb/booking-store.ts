@@ -1,0 +1,329 @@
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  TransactWriteCommand,
+} from "@aws-sdk/lib-dynamodb";
+import type { BusyInterval } from "../../domain/availability";
+import type { Booking } from "../../domain/booking";
+import type { Catalog, Clinic, Closure, Practitioner, Treatment } from "../../domain/catalog";
+import { DomainError } from "../../domain/errors";
+import { holdsSlot } from "../../domain/lifecycle";
+import {
+  type AuditEntry,
+  type BookingStore,
+  type BookingWrite,
+  IdempotencyRaceError,
+  type IdempotencyRecord,
+  type PatientRecord,
+  StaleReadError,
+} from "../../ports";
+import { keys } from "./keys";
+import { TABLE_KEYS } from "./table-definition";
+
+type Item = Record<string, unknown>;
+type TransactItem = NonNullable<
+  ConstructorParameters<typeof TransactWriteCommand>[0]["TransactItems"]
+>[number];
+type ActionKind = "booking" | "lock" | "unlock" | "patient" | "audit" | "idempotency";
+
+const DAY_MS = 86_400_000;
+const IDEMPOTENCY_TTL_S = 24 * 3600;
+const KEY_ATTRS = ["PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "expiresAt", "type"];
+
+function strip<T>(item: Item): T {
+  const out: Item = {};
+  for (const [k, v] of Object.entries(item)) if (!KEY_ATTRS.includes(k)) out[k] = v;
+  return out as T;
+}
+
+function bookingItem(b: Booking): Item {
+  const { practitionerCalendar: g1, daySchedule: g2 } = TABLE_KEYS.indexes;
+  return {
+    ...keys.booking(b.locationId, b.id),
+    type: "booking",
+    ...b,
+    // Only bookings that hold the practitioner's time appear in the availability index.
+    ...(holdsSlot(b.status)
+      ? {
+          [g1.partitionKey]: keys.practitionerCalendar(b.locationId, b.practitionerId),
+          [g1.sortKey]: `${b.start}#${b.id}`,
+        }
+      : {}),
+    [g2.partitionKey]: keys.daySchedule(b.locationId, b.date),
+    [g2.sortKey]: `${b.start}#${b.id}`,
+  };
+}
+
+export interface DynamoBookingStoreOptions {
+  /** How long a clinic's catalog is reused before it is read again (0: never cached). */
+  catalogTtlMs?: number;
+}
+
+/** BookingStore on one DynamoDB table. Takes its client and table name; builds nothing. */
+export class DynamoBookingStore implements BookingStore {
+  private readonly catalogCache = new Map<string, { at: number; value: Promise<Catalog> }>();
+  private readonly catalogTtlMs: number;
+
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    options: DynamoBookingStoreOptions = {},
+  ) {
+    this.catalogTtlMs = options.catalogTtlMs ?? 30_000;
+  }
+
+  async catalog(locationId: string): Promise<Catalog> {
+    const cached = this.catalogCache.get(locationId);
+    if (cached && Date.now() - cached.at < this.catalogTtlMs) return cached.value;
+    const value = this.readCatalog(locationId);
+    this.catalogCache.set(locationId, { at: Date.now(), value });
+    value.catch(() => this.catalogCache.delete(locationId));
+    return value;
+  }
+
+  private async readCatalog(locationId: string): Promise<Catalog> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: "PK = :pk",
+      ExpressionAttributeValues: { ":pk": keys.catalogPartition(locationId) },
+    });
+    let clinic: Clinic | undefined;
+    const treatments: Treatment[] = [];
+    const practitioners: Practitioner[] = [];
+    const closures: Closure[] = [];
+    for (const item of items) {
+      const sk = String(item.SK);
+      if (sk === "CLINIC") clinic = strip<Clinic>(item);
+      else if (sk.startsWith("TREATMENT#")) treatments.push(strip<Treatment>(item));
+      else if (sk.startsWith("PRACTITIONER#")) practitioners.push(strip<Practitioner>(item));
+      else if (sk.startsWith("CLOSURE#")) closures.push(strip<Closure>(item));
+    }
+    if (!clinic) throw new Error(`No clinic configured for location ${locationId}`);
+    return { clinic, treatments, practitioners, closures };
+  }
+
+  async patient(locationId: string, patientId: string): Promise<PatientRecord | null> {
+    const out = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.patient(locationId, patientId),
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item ? strip<PatientRecord>(out.Item) : null;
+  }
+
+  async booking(locationId: string, bookingId: string): Promise<Booking | null> {
+    const out = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.booking(locationId, bookingId),
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item ? strip<Booking>(out.Item) : null;
+  }
+
+  async busy(
+    locationId: string,
+    practitionerId: string,
+    fromMs: number,
+    toMs: number,
+  ): Promise<BusyInterval[]> {
+    const g1 = TABLE_KEYS.indexes.practitionerCalendar;
+    // A session never spans a whole day, so one that overlaps `from` starts after from - 1 day.
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      IndexName: g1.name,
+      KeyConditionExpression: "#pk = :pk AND #sk BETWEEN :a AND :b",
+      ExpressionAttributeNames: { "#pk": g1.partitionKey, "#sk": g1.sortKey, "#start": "start" },
+      ExpressionAttributeValues: {
+        ":pk": keys.practitionerCalendar(locationId, practitionerId),
+        ":a": new Date(fromMs - DAY_MS).toISOString(),
+        ":b": new Date(toMs).toISOString(),
+      },
+      ProjectionExpression: "#start, blockedUntil",
+    });
+    return items
+      .map((i) => ({
+        practitionerId,
+        start: Date.parse(String(i.start)),
+        end: Date.parse(String(i.blockedUntil)),
+      }))
+      .filter((b) => b.end > fromMs && b.start < toMs);
+  }
+
+  async schedule(locationId: string, date: string): Promise<Booking[]> {
+    const g2 = TABLE_KEYS.indexes.daySchedule;
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      IndexName: g2.name,
+      KeyConditionExpression: "#pk = :pk",
+      ExpressionAttributeNames: { "#pk": g2.partitionKey },
+      ExpressionAttributeValues: { ":pk": keys.daySchedule(locationId, date) },
+    });
+    return items.map((i) => strip<Booking>(i));
+  }
+
+  async audit(locationId: string, fromIso: string, toIso: string): Promise<AuditEntry[]> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: "PK = :pk AND SK BETWEEN :a AND :b",
+      ExpressionAttributeValues: {
+        ":pk": keys.auditPartition(locationId),
+        ":a": fromIso,
+        ":b": `${toIso}~`,
+      },
+    });
+    return items.map((i) => strip<AuditEntry>(i));
+  }
+
+  async idempotency(locationId: string, key: string): Promise<IdempotencyRecord | null> {
+    const out = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.idempotency(locationId, key),
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item ? strip<IdempotencyRecord>(out.Item) : null;
+  }
+
+  async write(change: BookingWrite): Promise<void> {
+    const { booking, previous, patient } = change;
+    const loc = booking.locationId;
+    const actions: TransactItem[] = [];
+    const kinds: ActionKind[] = [];
+    const add = (kind: ActionKind, action: TransactItem) => {
+      kinds.push(kind);
+      actions.push(action);
+    };
+
+    add("booking", {
+      Put: {
+        TableName: this.tableName,
+        Item: bookingItem(booking),
+        ...(previous
+          ? {
+              ConditionExpression: "version = :v",
+              ExpressionAttributeValues: { ":v": previous.version },
+            }
+          : { ConditionExpression: "attribute_not_exists(PK)" }),
+      },
+    });
+
+    const held = new Set(previous?.locks ?? []);
+    const wanted = new Set(booking.locks);
+    const oldPractitioner = previous?.practitionerId ?? booking.practitionerId;
+    for (const instant of held) {
+      if (wanted.has(instant) && oldPractitioner === booking.practitionerId) continue;
+      // A lock already gone (expired by TTL) is as good as released.
+      add("unlock", {
+        Delete: {
+          TableName: this.tableName,
+          Key: keys.lock(loc, oldPractitioner, instant),
+          ConditionExpression: "attribute_not_exists(PK) OR bookingId = :id",
+          ExpressionAttributeValues: { ":id": booking.id },
+        },
+      });
+    }
+    for (const instant of wanted) {
+      if (held.has(instant) && oldPractitioner === booking.practitionerId) continue;
+      add("lock", {
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...keys.lock(loc, booking.practitionerId, instant),
+            type: "lock",
+            bookingId: booking.id,
+            expiresAt: Math.floor(Date.parse(instant) / 1000) + 86_400,
+          },
+          ConditionExpression: "attribute_not_exists(PK)",
+        },
+      });
+    }
+
+    add("patient", {
+      Put: {
+        TableName: this.tableName,
+        Item: { ...keys.patient(loc, patient.id), type: "patient", ...patient },
+        ...(change.expectedPatientVersion === null
+          ? { ConditionExpression: "attribute_not_exists(PK)" }
+          : {
+              ConditionExpression: "version = :v",
+              ExpressionAttributeValues: { ":v": change.expectedPatientVersion },
+            }),
+      },
+    });
+
+    if (change.audit) {
+      add("audit", {
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...keys.audit(loc, change.audit.at, change.audit.id),
+            type: "audit",
+            ...change.audit,
+          },
+          ConditionExpression: "attribute_not_exists(PK)",
+        },
+      });
+    }
+    if (change.idempotency) {
+      add("idempotency", {
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...keys.idempotency(loc, change.idempotency.key),
+            type: "idempotency",
+            ...change.idempotency,
+            expiresAt: Math.floor(Date.now() / 1000) + IDEMPOTENCY_TTL_S,
+          },
+          ConditionExpression: "attribute_not_exists(PK)",
+        },
+      });
+    }
+
+    try {
+      await this.doc.send(new TransactWriteCommand({ TransactItems: actions }));
+    } catch (error) {
+      throw translateCancellation(error, kinds);
+    }
+  }
+
+  private async queryAll(input: QueryCommandInput): Promise<Item[]> {
+    const items: Item[] = [];
+    let ExclusiveStartKey: Item | undefined;
+    do {
+      const out = await this.doc.send(new QueryCommand({ ...input, ExclusiveStartKey }));
+      items.push(...((out.Items ?? []) as Item[]));
+      ExclusiveStartKey = out.LastEvaluatedKey as Item | undefined;
+    } while (ExclusiveStartKey);
+    return items;
+  }
+}
+
+/**
+ * Turns a cancelled transaction into what it means for the caller: a taken slot
+ * is final; a changed patient or booking, or a concurrent transaction on the
+ * same items, means read again and decide again.
+ */
+function translateCancellation(error: unknown, kinds: ActionKind[]): unknown {
+  if (!(error instanceof Error) || error.name !== "TransactionCanceledException") return error;
+  const reasons =
+    (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+  const failed = (kind: ActionKind, code: string) =>
+    reasons.some((r, i) => kinds[i] === kind && r.Code === code);
+  if (failed("lock", "ConditionalCheckFailed")) {
+    return new DomainError("SLOT_TAKEN", "That time has just been booked. Please choose another.");
+  }
+  if (failed("idempotency", "ConditionalCheckFailed")) return new IdempotencyRaceError();
+  if (
+    reasons.some((r) => r.Code === "ConditionalCheckFailed" || r.Code === "TransactionConflict")
+  ) {
+    return new StaleReadError("Booking or patient changed while writing", { cause: error });
+  }
+  return error;
+}

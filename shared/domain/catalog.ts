@@ -1,0 +1,82 @@
+import type { LocalDate } from "./calendar";
+
+/** What a clinic offers and when: the data availability and spacing are computed from. */
+
+export interface Treatment {
+  id: string;
+  name: string;
+  /** Sessions of one family are spaced by `minIntervalDays`; e.g. all microneedling. */
+  family: string;
+  durationMinutes: number;
+  /** Room turnover after the session; the practitioner is busy during it. */
+  bufferMinutes: number;
+  /** Minimum days between two sessions of the family; null when no rule applies. */
+  minIntervalDays: number | null;
+  recommendedMaxDays?: number | null;
+}
+
+export interface TimeRange {
+  /** Local wall-clock `HH:mm`. */
+  start: string;
+  end: string;
+}
+
+/** ISO weekday (1 = Monday … 7 = Sunday) → working ranges that day. */
+export type WeeklyHours = Partial<Record<"1" | "2" | "3" | "4" | "5" | "6" | "7", TimeRange[]>>;
+
+export interface Practitioner {
+  id: string;
+  name: string;
+  weeklyHours: WeeklyHours;
+  /** Treatments this practitioner performs. */
+  treatmentIds: string[];
+}
+
+export interface Closure {
+  date: LocalDate;
+  /** Absent: the whole clinic is closed that day. */
+  practitionerId?: string;
+  reason?: string;
+}
+
+export interface ClinicPolicy {
+  timezone: string;
+  /** Online bookings need this much notice (default 12 h). */
+  minNoticeMinutes: number;
+  /** How far ahead slots are offered (default 90 days). */
+  horizonDays: number;
+  /** Slots start on this grid (default 15 min). */
+  slotStepMinutes: number;
+  /** Patients may not reschedule or cancel later than this before the start. */
+  changeCutoffHours: number;
+}
+
+export interface Clinic {
+  locationId: string;
+  name: string;
+  policy: ClinicPolicy;
+}
+
+export interface Catalog {
+  clinic: Clinic;
+  treatments: Treatment[];
+  practitioners: Practitioner[];
+  closures: Closure[];
+}
+
+export const DEFAULT_POLICY: Omit<ClinicPolicy, "timezone"> = {
+  minNoticeMinutes: 12 * 60,
+  horizonDays: 90,
+  slotStepMinutes: 15,
+  changeCutoffHours: 24,
+};
+
+export function spacingRuleOf(t: Treatment) {
+  return t.minIntervalDays === null
+    ? null
+    : {
+        family: t.family,
+        minIntervalDays: t.minIntervalDays,
+        recommendedMaxDays: t.recommendedMaxDays ?? undefined,
+      };
+}

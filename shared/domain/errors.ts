@@ -1,0 +1,35 @@
+/**
+ * Domain errors carry a stable, upper-case `code` that clients rely on.
+ * The HTTP layer maps codes to statuses in one place (functions/api/errors.ts).
+ */
+export type ErrorCode =
+  | "VALIDATION"
+  | "BAD_JSON"
+  | "PAYLOAD_TOO_LARGE"
+  | "NOT_FOUND"
+  | "SLOT_TAKEN"
+  | "SLOT_UNAVAILABLE"
+  | "SPACING_TOO_SOON"
+  | "TOO_LATE_TO_CHANGE"
+  | "INVALID_STATE"
+  | "IDEMPOTENCY_KEY_REUSED"
+  | "CONFLICT_RETRY"
+  | "UNAUTHENTICATED"
+  | "FORBIDDEN"
+  | "UNSUPPORTED_MEDIA_TYPE"
+  | "RATE_LIMITED";
+
+export class DomainError extends Error {
+  override readonly name: string = "DomainError";
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** Extra fields that are safe to show the caller of this error. */
+    readonly details: Record<string, unknown> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export const notFound = (what = "Not found") => new DomainError("NOT_FOUND", what);

@@ -1,0 +1,62 @@
+import type { Booking, BookingStatus } from "./booking";
+import { DomainError } from "./errors";
+
+/**
+ * The booking lifecycle, in one place:
+ *
+ *   confirmed ──complete──► completed      (staff, once the session has started)
+ *   confirmed ──no-show───► no-show        (staff, once the session has started)
+ *   confirmed ──cancel────► cancelled      (patient until the cut-off; staff any time)
+ *   confirmed ──reschedule► confirmed      (patient until the cut-off; staff any time)
+ *
+ * Completed, no-show and cancelled are final.
+ */
+
+export type Action = "complete" | "no-show" | "cancel" | "reschedule";
+export type Actor = { kind: "patient" } | { kind: "staff"; id: string };
+
+const TARGET: Record<Action, BookingStatus> = {
+  complete: "completed",
+  "no-show": "no-show",
+  cancel: "cancelled",
+  reschedule: "confirmed",
+};
+
+const HOUR = 3_600_000;
+
+/** Returns the status after `action`, or throws the reason it is not allowed. */
+export function transition(
+  booking: Pick<Booking, "status" | "start">,
+  action: Action,
+  ctx: { actor: Actor; now: Date; changeCutoffHours: number },
+): BookingStatus {
+  if (booking.status !== "confirmed") {
+    throw new DomainError("INVALID_STATE", `A ${booking.status} booking cannot be changed.`, {
+      status: booking.status,
+    });
+  }
+  const start = Date.parse(booking.start);
+  const now = ctx.now.getTime();
+  if ((action === "complete" || action === "no-show") && now < start) {
+    throw new DomainError("INVALID_STATE", "The session has not started yet.", {
+      status: booking.status,
+    });
+  }
+  if (
+    (action === "cancel" || action === "reschedule") &&
+    ctx.actor.kind === "patient" &&
+    now > start - ctx.changeCutoffHours * HOUR
+  ) {
+    throw new DomainError(
+      "TOO_LATE_TO_CHANGE",
+      `Online changes close ${ctx.changeCutoffHours} hours before the session; please call the clinic.`,
+      { cutoffHours: ctx.changeCutoffHours },
+    );
+  }
+  return TARGET[action];
+}
+
+/** Statuses that hold the practitioner's time and count for spacing. */
+export function holdsSlot(status: BookingStatus): boolean {
+  return status === "confirmed" || status === "completed";
+}

@@ -1,0 +1,90 @@
+import type { BusyInterval } from "./domain/availability";
+import type { Booking } from "./domain/booking";
+import type { Catalog } from "./domain/catalog";
+import type { PatientSession } from "./domain/spacing";
+
+/** What the use cases need from the outside world. Adapters implement these. */
+
+export interface Clock {
+  now(): Date;
+}
+
+export type IdGenerator = () => string;
+
+/** One record per patient and location: the spacing state, guarded by `version`. */
+export interface PatientRecord {
+  id: string;
+  locationId: string;
+  name: string;
+  email: string;
+  phone?: string;
+  sessions: PatientSession[];
+  version: number;
+}
+
+export interface AuditEntry {
+  id: string;
+  locationId: string;
+  at: string;
+  actor: string;
+  action: "spacing-override";
+  bookingId: string;
+  reason: string;
+  details: Record<string, string>;
+}
+
+export interface StoredResponse {
+  status: number;
+  body: unknown;
+}
+
+export interface IdempotencyRecord {
+  key: string;
+  requestHash: string;
+  response: StoredResponse;
+}
+
+/** The rows one transaction writes together, or none of them. */
+export interface BookingWrite {
+  booking: Booking;
+  /** The booking as read before this change; absent when creating it. */
+  previous?: Booking;
+  patient: PatientRecord;
+  /** The patient version that was read; null when the record did not exist. */
+  expectedPatientVersion: number | null;
+  audit?: AuditEntry;
+  idempotency?: IdempotencyRecord;
+}
+
+export interface BookingStore {
+  catalog(locationId: string): Promise<Catalog>;
+  patient(locationId: string, patientId: string): Promise<PatientRecord | null>;
+  booking(locationId: string, bookingId: string): Promise<Booking | null>;
+  /** Intervals that block the practitioner, overlapping [fromMs, toMs). */
+  busy(
+    locationId: string,
+    practitionerId: string,
+    fromMs: number,
+    toMs: number,
+  ): Promise<BusyInterval[]>;
+  schedule(locationId: string, date: string): Promise<Booking[]>;
+  audit(locationId: string, fromIso: string, toIso: string): Promise<AuditEntry[]>;
+  idempotency(locationId: string, key: string): Promise<IdempotencyRecord | null>;
+  /**
+   * Writes a booking change atomically: the booking, its slot locks, the patient's
+   * spacing record (only if still at the version read), the audit entry and the
+   * idempotency record. Throws SLOT_TAKEN, or StaleReadError when the patient or
+   * booking changed since it was read, or IdempotencyRaceError.
+   */
+  write(change: BookingWrite): Promise<void>;
+}
+
+/** Something read before the write changed meanwhile: read again and decide again. */
+export class StaleReadError extends Error {
+  override readonly name = "StaleReadError";
+}
+
+/** Another request with the same idempotency key won the race. */
+export class IdempotencyRaceError extends Error {
+  override readonly name = "IdempotencyRaceError";
+}

@@ -1,0 +1,66 @@
+import { computeSlots, type Slot } from "../domain/availability";
+import { addDays, daysBetween, instantAt, type LocalDate } from "../domain/calendar";
+import { DomainError } from "../domain/errors";
+import type { BookingDeps } from "./bookings";
+
+export const MAX_RANGE_DAYS = 62;
+
+export interface AvailabilityQuery {
+  treatmentId: string;
+  from: LocalDate;
+  to: LocalDate;
+  practitionerId?: string;
+}
+
+/** Free slots for a treatment: the catalog (cached) and one Query per practitioner. */
+export async function listAvailability(
+  deps: Pick<BookingDeps, "store" | "clock" | "locationId">,
+  q: AvailabilityQuery,
+): Promise<{ timezone: string; slots: Slot[] }> {
+  const span = daysBetween(q.from, q.to);
+  if (span < 0 || span > MAX_RANGE_DAYS) {
+    throw new DomainError(
+      "VALIDATION",
+      `The range must run forward and span at most ${MAX_RANGE_DAYS} days.`,
+      {
+        issues: [
+          {
+            path: "to",
+            message: `Must be on or after from and at most ${MAX_RANGE_DAYS} days later`,
+          },
+        ],
+      },
+    );
+  }
+  const catalog = await deps.store.catalog(deps.locationId);
+  const treatment = catalog.treatments.find((t) => t.id === q.treatmentId);
+  if (!treatment) {
+    throw new DomainError("VALIDATION", "Unknown treatment.", {
+      issues: [{ path: "treatmentId", message: "No such treatment" }],
+    });
+  }
+  const zone = catalog.clinic.policy.timezone;
+  const practitioners = catalog.practitioners.filter(
+    (p) =>
+      p.treatmentIds.includes(treatment.id) &&
+      (q.practitionerId === undefined || p.id === q.practitionerId),
+  );
+  const fromMs = instantAt(q.from, "00:00", zone).getTime();
+  const toMs = instantAt(addDays(q.to, 1), "00:00", zone).getTime();
+  const busy = (
+    await Promise.all(
+      practitioners.map((p) => deps.store.busy(deps.locationId, p.id, fromMs, toMs)),
+    )
+  ).flat();
+  const slots = computeSlots({
+    treatment,
+    practitioners,
+    closures: catalog.closures,
+    busy,
+    from: q.from,
+    to: q.to,
+    now: deps.clock.now(),
+    policy: catalog.clinic.policy,
+  });
+  return { timezone: zone, slots };
+}

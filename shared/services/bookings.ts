@@ -1,0 +1,486 @@
+import { createHash } from "node:crypto";
+import {
+  occupiedUntil,
+  practitionersOffering,
+  sessionEnd,
+  slotLockInstants,
+} from "../domain/availability";
+import type { Booking, BookingStatus, PatientContact } from "../domain/booking";
+import { localDateOf } from "../domain/calendar";
+import { type Catalog, type ClinicPolicy, spacingRuleOf, type Treatment } from "../domain/catalog";
+import { DomainError } from "../domain/errors";
+import { type Action, type Actor, transition } from "../domain/lifecycle";
+import { checkSpacing, decideSpacing, type PatientSession } from "../domain/spacing";
+import {
+  type AuditEntry,
+  type BookingStore,
+  type Clock,
+  type IdempotencyRecord,
+  type IdGenerator,
+  type PatientRecord,
+  StaleReadError,
+  type StoredResponse,
+} from "../ports";
+
+/**
+ * The booking use cases: read, decide with the pure rules, write once.
+ * A write that finds its reads stale (another request changed the patient or the
+ * booking) is decided again from fresh reads, a bounded number of times.
+ */
+
+export interface BookingDeps {
+  store: BookingStore;
+  clock: Clock;
+  newId: IdGenerator;
+  locationId: string;
+}
+
+/** Passed by the HTTP layer: the response to store with the write, for replays. */
+export interface IdempotencyIntent {
+  key: string;
+  requestHash: string;
+  respond(booking: Booking): StoredResponse;
+}
+
+const MAX_ATTEMPTS = 4;
+
+/** A patient is one normalised email at one location; the id reveals neither. */
+export function patientIdFor(locationId: string, email: string): string {
+  return createHash("sha256")
+    .update(`${locationId}\n${normaliseEmail(email)}`)
+    .digest("hex")
+    .slice(0, 32);
+}
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+async function withFreshReads<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof StaleReadError)) throw error;
+      if (i >= MAX_ATTEMPTS) {
+        throw new DomainError(
+          "CONFLICT_RETRY",
+          "Too many changes at once; please try again.",
+          {},
+          {
+            cause: error,
+          },
+        );
+      }
+    }
+  }
+}
+
+/** Staff may book at short notice and further ahead than the online horizon. */
+function policyFor(actor: Actor, policy: ClinicPolicy): ClinicPolicy {
+  return actor.kind === "staff"
+    ? { ...policy, minNoticeMinutes: 0, horizonDays: Math.max(policy.horizonDays, 365) }
+    : policy;
+}
+
+function treatmentOf(catalog: Catalog, treatmentId: string): Treatment {
+  const t = catalog.treatments.find((x) => x.id === treatmentId);
+  if (!t) {
+    throw new DomainError("VALIDATION", "Unknown treatment.", {
+      issues: [{ path: "treatmentId", message: "No such treatment" }],
+    });
+  }
+  return t;
+}
+
+/** Practitioners whose hours offer `start`; the requested one only, if named. */
+function candidatesFor(
+  catalog: Catalog,
+  treatment: Treatment,
+  start: Date,
+  practitionerId: string | undefined,
+  actor: Actor,
+  now: Date,
+): string[] {
+  const offering = practitionersOffering({
+    treatment,
+    practitioners: catalog.practitioners,
+    closures: catalog.closures,
+    now,
+    policy: policyFor(actor, catalog.clinic.policy),
+    start,
+  });
+  const candidates = practitionerId ? offering.filter((p) => p === practitionerId) : offering;
+  if (candidates.length === 0) {
+    throw new DomainError(
+      "SLOT_UNAVAILABLE",
+      "That time is not offered for this treatment. Please pick a time from the availability list.",
+    );
+  }
+  return candidates;
+}
+
+function spacingRefusal(
+  actor: Actor,
+  refusal: {
+    conflict: { bookingId: string; date: string };
+    earliestAllowedDate: string;
+    latestAllowedDate?: string;
+  },
+): DomainError {
+  // An anonymous caller learns nothing about anyone's history; staff see why.
+  if (actor.kind !== "staff") {
+    return new DomainError(
+      "SPACING_TOO_SOON",
+      "This session can't be booked online yet. We have sent an email explaining when you can book.",
+    );
+  }
+  return new DomainError("SPACING_TOO_SOON", "Too soon after the patient's other session.", {
+    earliestAllowedDate: refusal.earliestAllowedDate,
+    ...(refusal.latestAllowedDate ? { latestAllowedDate: refusal.latestAllowedDate } : {}),
+    previousSession: { id: refusal.conflict.bookingId, date: refusal.conflict.date },
+  });
+}
+
+function withSession(sessions: PatientSession[], s: PatientSession): PatientSession[] {
+  return [...sessions.filter((x) => x.bookingId !== s.bookingId), s].sort((a, b) =>
+    a.date < b.date ? -1 : a.date > b.date ? 1 : 0,
+  );
+}
+
+function idempotencyRecord(
+  intent: IdempotencyIntent | undefined,
+  booking: Booking,
+): IdempotencyRecord | undefined {
+  return intent
+    ? { key: intent.key, requestHash: intent.requestHash, response: intent.respond(booking) }
+    : undefined;
+}
+
+export interface NewBooking {
+  treatmentId: string;
+  start: Date;
+  practitionerId?: string;
+  patient: PatientContact;
+  consent: { aftercareEmails: boolean };
+  actor: Actor;
+  /** Staff only: book despite the spacing rule, with a written reason. */
+  overrideReason?: string;
+}
+
+export async function createBooking(
+  deps: BookingDeps,
+  input: NewBooking,
+  idempotency?: IdempotencyIntent,
+): Promise<Booking> {
+  const { store, clock, locationId } = deps;
+  const catalog = await store.catalog(locationId);
+  const treatment = treatmentOf(catalog, input.treatmentId);
+  const { policy } = catalog.clinic;
+  const now = clock.now();
+  const candidates = candidatesFor(
+    catalog,
+    treatment,
+    input.start,
+    input.practitionerId,
+    input.actor,
+    now,
+  );
+  const patientId = patientIdFor(locationId, input.patient.email);
+  const date = localDateOf(input.start, policy.timezone);
+  const bookingId = deps.newId();
+
+  return withFreshReads(async () => {
+    const record = await store.patient(locationId, patientId);
+    const decision = decideSpacing(
+      checkSpacing({ sessions: record?.sessions ?? [], date, rule: spacingRuleOf(treatment) }),
+      input.actor.kind === "staff" && input.overrideReason
+        ? { actor: input.actor.id, reason: input.overrideReason }
+        : undefined,
+    );
+    if (!decision.allowed) throw spacingRefusal(input.actor, decision.refusal);
+
+    const at = now.toISOString();
+    const blockedUntil = occupiedUntil(input.start, treatment);
+    const patient: PatientRecord = {
+      id: patientId,
+      locationId,
+      name: input.patient.name,
+      email: normaliseEmail(input.patient.email),
+      ...(input.patient.phone ? { phone: input.patient.phone } : {}),
+      sessions: withSession(record?.sessions ?? [], {
+        bookingId,
+        date,
+        family: treatment.family,
+        status: "confirmed",
+      }),
+      version: (record?.version ?? 0) + 1,
+    };
+    const override = decision.override
+      ? {
+          actor: decision.override.actor,
+          reason: decision.override.reason,
+          at,
+          conflict: decision.override.conflict,
+          earliestAllowedDate: decision.override.earliestAllowedDate,
+        }
+      : undefined;
+    const audit: AuditEntry | undefined = override
+      ? {
+          id: deps.newId(),
+          locationId,
+          at,
+          actor: override.actor,
+          action: "spacing-override",
+          bookingId,
+          reason: override.reason,
+          details: {
+            conflictBookingId: override.conflict.bookingId,
+            conflictDate: override.conflict.date,
+            earliestAllowedDate: override.earliestAllowedDate,
+            bookedDate: date,
+          },
+        }
+      : undefined;
+
+    for (const practitionerId of candidates) {
+      const booking: Booking = {
+        id: bookingId,
+        locationId,
+        treatmentId: treatment.id,
+        family: treatment.family,
+        practitionerId,
+        start: input.start.toISOString(),
+        end: sessionEnd(input.start, treatment).toISOString(),
+        blockedUntil: blockedUntil.toISOString(),
+        date,
+        status: "confirmed",
+        patientId,
+        patient: { ...input.patient, email: input.patient.email.trim() },
+        consent: input.consent,
+        source: input.actor.kind === "staff" ? "staff" : "online",
+        ...(override ? { override } : {}),
+        locks: slotLockInstants(input.start, blockedUntil, policy.slotStepMinutes),
+        createdAt: at,
+        updatedAt: at,
+        version: 1,
+      };
+      try {
+        await store.write({
+          booking,
+          patient,
+          expectedPatientVersion: record ? record.version : null,
+          ...(audit ? { audit } : {}),
+          ...(idempotency ? { idempotency: idempotencyRecord(idempotency, booking) } : {}),
+        });
+        return booking;
+      } catch (error) {
+        // Another practitioner may still be free at that time.
+        if (
+          error instanceof DomainError &&
+          error.code === "SLOT_TAKEN" &&
+          practitionerId !== candidates.at(-1)
+        ) {
+          continue;
+        }
+        throw error;
+      }
+    }
+    throw new DomainError("SLOT_TAKEN", "That time has just been booked. Please choose another.");
+  });
+}
+
+async function loadBooking(deps: BookingDeps, bookingId: string): Promise<Booking> {
+  const booking = await deps.store.booking(deps.locationId, bookingId);
+  if (!booking) throw new DomainError("NOT_FOUND", "Booking not found.");
+  return booking;
+}
+
+async function loadPatient(deps: BookingDeps, booking: Booking): Promise<PatientRecord> {
+  const record = await deps.store.patient(deps.locationId, booking.patientId);
+  return (
+    record ?? {
+      id: booking.patientId,
+      locationId: deps.locationId,
+      name: booking.patient.name,
+      email: normaliseEmail(booking.patient.email),
+      sessions: [],
+      version: 0,
+    }
+  );
+}
+
+export interface Reschedule {
+  bookingId: string;
+  start: Date;
+  practitionerId?: string;
+  actor: Actor;
+  overrideReason?: string;
+}
+
+export async function rescheduleBooking(
+  deps: BookingDeps,
+  input: Reschedule,
+  idempotency?: IdempotencyIntent,
+): Promise<Booking> {
+  const { store, clock, locationId } = deps;
+  const catalog = await store.catalog(locationId);
+  const { policy } = catalog.clinic;
+  return withFreshReads(async () => {
+    const now = clock.now();
+    const previous = await loadBooking(deps, input.bookingId);
+    transition(previous, "reschedule", {
+      actor: input.actor,
+      now,
+      changeCutoffHours: policy.changeCutoffHours,
+    });
+    const treatment = treatmentOf(catalog, previous.treatmentId);
+    const candidates = candidatesFor(
+      catalog,
+      treatment,
+      input.start,
+      input.practitionerId,
+      input.actor,
+      now,
+    );
+    const record = await loadPatient(deps, previous);
+    const date = localDateOf(input.start, policy.timezone);
+    const decision = decideSpacing(
+      checkSpacing({
+        sessions: record.sessions,
+        date,
+        rule: spacingRuleOf(treatment),
+        excludeBookingId: previous.id,
+      }),
+      input.actor.kind === "staff" && input.overrideReason
+        ? { actor: input.actor.id, reason: input.overrideReason }
+        : undefined,
+    );
+    if (!decision.allowed) throw spacingRefusal(input.actor, decision.refusal);
+
+    const at = now.toISOString();
+    const blockedUntil = occupiedUntil(input.start, treatment);
+    const override = decision.override ? { ...decision.override, at } : undefined;
+    const patient: PatientRecord = {
+      ...record,
+      sessions: withSession(record.sessions, {
+        bookingId: previous.id,
+        date,
+        family: treatment.family,
+        status: "confirmed",
+      }),
+      version: record.version + 1,
+    };
+    // Prefer the practitioner the patient already had when they are free.
+    const ordered = [
+      ...candidates.filter((p) => p === previous.practitionerId),
+      ...candidates.filter((p) => p !== previous.practitionerId),
+    ];
+    for (const practitionerId of ordered) {
+      const { override: _dropped, ...rest } = previous;
+      const booking: Booking = {
+        ...rest,
+        practitionerId,
+        start: input.start.toISOString(),
+        end: sessionEnd(input.start, treatment).toISOString(),
+        blockedUntil: blockedUntil.toISOString(),
+        date,
+        ...(override ? { override } : previous.override ? { override: previous.override } : {}),
+        locks: slotLockInstants(input.start, blockedUntil, policy.slotStepMinutes),
+        updatedAt: at,
+        version: previous.version + 1,
+      };
+      try {
+        await store.write({
+          booking,
+          previous,
+          patient,
+          expectedPatientVersion: record.version === 0 ? null : record.version,
+          ...(override
+            ? {
+                audit: {
+                  id: deps.newId(),
+                  locationId,
+                  at,
+                  actor: override.actor,
+                  action: "spacing-override" as const,
+                  bookingId: booking.id,
+                  reason: override.reason,
+                  details: {
+                    conflictBookingId: override.conflict.bookingId,
+                    conflictDate: override.conflict.date,
+                    earliestAllowedDate: override.earliestAllowedDate,
+                    bookedDate: date,
+                  },
+                },
+              }
+            : {}),
+          ...(idempotency ? { idempotency: idempotencyRecord(idempotency, booking) } : {}),
+        });
+        return booking;
+      } catch (error) {
+        if (
+          error instanceof DomainError &&
+          error.code === "SLOT_TAKEN" &&
+          practitionerId !== ordered.at(-1)
+        ) {
+          continue;
+        }
+        throw error;
+      }
+    }
+    throw new DomainError("SLOT_TAKEN", "That time has just been booked. Please choose another.");
+  });
+}
+
+export async function changeStatus(
+  deps: BookingDeps,
+  input: { bookingId: string; action: Exclude<Action, "reschedule">; actor: Actor },
+  idempotency?: IdempotencyIntent,
+): Promise<Booking> {
+  const { store, clock, locationId } = deps;
+  const catalog = await store.catalog(locationId);
+  return withFreshReads(async () => {
+    const now = clock.now();
+    const previous = await loadBooking(deps, input.bookingId);
+    const status: BookingStatus = transition(previous, input.action, {
+      actor: input.actor,
+      now,
+      changeCutoffHours: catalog.clinic.policy.changeCutoffHours,
+    });
+    const record = await loadPatient(deps, previous);
+    const booking: Booking = {
+      ...previous,
+      status,
+      // A cancelled session frees the practitioner's time at once.
+      locks: status === "cancelled" ? [] : previous.locks,
+      updatedAt: now.toISOString(),
+      version: previous.version + 1,
+    };
+    const patient: PatientRecord = {
+      ...record,
+      sessions:
+        status === "cancelled"
+          ? record.sessions.filter((s) => s.bookingId !== previous.id)
+          : withSession(record.sessions, {
+              bookingId: previous.id,
+              date: previous.date,
+              family: previous.family,
+              status,
+            }),
+      version: record.version + 1,
+    };
+    await store.write({
+      booking,
+      previous,
+      patient,
+      expectedPatientVersion: record.version === 0 ? null : record.version,
+      ...(idempotency ? { idempotency: idempotencyRecord(idempotency, booking) } : {}),
+    });
+    return booking;
+  });
+}
+
+export async function getBooking(deps: BookingDeps, bookingId: string): Promise<Booking> {
+  return loadBooking(deps, bookingId);
+}
