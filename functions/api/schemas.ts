@@ -30,7 +30,11 @@ export const PatientIn = z
       .min(1, "Required")
       .max(100, "At most 100 characters")
       .regex(SAFE_TEXT, "Letters, spaces and punctuation only; no line breaks or < >"),
-    email: z.email("Must be an email address").max(254),
+    email: z
+      .string()
+      .trim()
+      .max(254, "At most 254 characters")
+      .pipe(z.email("Must be an email address")),
     phone: z
       .string()
       .trim()
