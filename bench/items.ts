@@ -1,0 +1,116 @@
+import { randomUUID } from "node:crypto";
+import { keys } from "../shared/adapters/dynamodb/keys";
+import { TABLE_KEYS } from "../shared/adapters/dynamodb/table-definition";
+import { occupiedUntil, sessionEnd, slotLockInstants } from "../shared/domain/availability";
+import type { Booking, BookingStatus } from "../shared/domain/booking";
+import { localDateOf } from "../shared/domain/calendar";
+import type { Catalog, Treatment } from "../shared/domain/catalog";
+import { holdsSlot } from "../shared/domain/lifecycle";
+import type { PatientSession } from "../shared/domain/spacing";
+import type { PatientRecord } from "../shared/ports";
+import { normaliseEmail, patientIdFor } from "../shared/services/bookings";
+
+/**
+ * Items in exactly the shapes DynamoBookingStore writes (see its `bookingItem`,
+ * lock and patient Puts), for the raw-floor measurement and the bulk loader.
+ * The store does not export its item builder, so this mirrors it.
+ */
+export type Item = Record<string, unknown>;
+
+export const newId = () => randomUUID().replaceAll("-", "");
+
+export function bookingItem(b: Booking): Item {
+  const { practitionerCalendar: g1, daySchedule: g2 } = TABLE_KEYS.indexes;
+  return {
+    ...keys.booking(b.locationId, b.id),
+    type: "booking",
+    ...b,
+    ...(holdsSlot(b.status)
+      ? {
+          [g1.partitionKey]: keys.practitionerCalendar(b.locationId, b.practitionerId),
+          [g1.sortKey]: `${b.start}#${b.id}`,
+        }
+      : {}),
+    [g2.partitionKey]: keys.daySchedule(b.locationId, b.date),
+    [g2.sortKey]: `${b.start}#${b.id}`,
+  };
+}
+
+export function lockItem(b: Booking, instant: string): Item {
+  return {
+    ...keys.lock(b.locationId, b.practitionerId, instant),
+    type: "lock",
+    bookingId: b.id,
+    expiresAt: Math.floor(Date.parse(instant) / 1000) + 86_400,
+  };
+}
+
+export function patientItem(p: PatientRecord): Item {
+  return { ...keys.patient(p.locationId, p.id), type: "patient", ...p };
+}
+
+export interface SyntheticPatient {
+  name: string;
+  email: string;
+  phone?: string;
+}
+
+/** A booking as `createBooking` builds it (online, confirmed unless told otherwise). */
+export function makeBooking(o: {
+  catalog: Catalog;
+  treatment: Treatment;
+  practitionerId: string;
+  start: Date;
+  patient: SyntheticPatient;
+  status?: BookingStatus;
+  createdAt: Date;
+}): Booking {
+  const { catalog, treatment } = o;
+  const policy = catalog.clinic.policy;
+  const locationId = catalog.clinic.locationId;
+  const blockedUntil = occupiedUntil(o.start, treatment);
+  const status = o.status ?? "confirmed";
+  const at = o.createdAt.toISOString();
+  return {
+    id: newId(),
+    locationId,
+    treatmentId: treatment.id,
+    family: treatment.family,
+    practitionerId: o.practitionerId,
+    start: o.start.toISOString(),
+    end: sessionEnd(o.start, treatment).toISOString(),
+    blockedUntil: blockedUntil.toISOString(),
+    date: localDateOf(o.start, policy.timezone),
+    status,
+    patientId: patientIdFor(locationId, o.patient.email),
+    patient: o.patient,
+    consent: { aftercareEmails: true },
+    source: "online",
+    locks:
+      status === "confirmed" ? slotLockInstants(o.start, blockedUntil, policy.slotStepMinutes) : [],
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+  };
+}
+
+/** The patient record after these bookings (one session each), as the store keeps it. */
+export function makePatient(
+  catalog: Catalog,
+  patient: SyntheticPatient,
+  bookings: readonly Booking[],
+): PatientRecord {
+  const locationId = catalog.clinic.locationId;
+  const sessions: PatientSession[] = bookings
+    .map((b) => ({ bookingId: b.id, date: b.date, family: b.family, status: b.status }))
+    .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+  return {
+    id: patientIdFor(locationId, patient.email),
+    locationId,
+    name: patient.name,
+    email: normaliseEmail(patient.email),
+    ...(patient.phone ? { phone: patient.phone } : {}),
+    sessions,
+    version: bookings.length,
+  };
+}
