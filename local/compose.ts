@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SESClient } from "@aws-sdk/client-ses";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { AppDeps } from "../functions/api/context";
 import type { AppLogger } from "../functions/api/logger";
@@ -8,7 +9,9 @@ import { CognitoSignIn } from "../shared/adapters/auth/staff-sign-in";
 import { CognitoTokenVerifier } from "../shared/adapters/auth/staff-tokens";
 import { DynamoBookingStore } from "../shared/adapters/dynamodb/booking-store";
 import { createDocumentClient } from "../shared/adapters/dynamodb/clients";
+import { SesMailer } from "../shared/adapters/mail/ses-mailer";
 import type { Clock } from "../shared/ports";
+import { EmailSpacingNotices } from "../shared/services/spacing-notices";
 import { localCognitoClient, type StaffPool } from "./services/cognito-local";
 import { localDynamoDbClientConfig } from "./services/dynamodb-local";
 
@@ -22,6 +25,9 @@ export interface LocalWiring {
   linkSecret: string;
   publicBaseUrl: string;
   logger: AppLogger;
+  /** Without it, refused patients are not emailed (benchmarks). */
+  sesEndpoint?: string;
+  mailFrom?: string;
   clock?: Clock;
   catalogTtlMs?: number;
 }
@@ -36,14 +42,38 @@ export function composeLocal(w: LocalWiring): {
   const store = new DynamoBookingStore(dynamo.doc, w.tableName, {
     ...(w.catalogTtlMs !== undefined ? { catalogTtlMs: w.catalogTtlMs } : {}),
   });
+  const clock = w.clock ?? { now: () => new Date() };
+  const tokens = new LinkTokens(w.linkSecret);
+  const mailer =
+    w.sesEndpoint &&
+    new SesMailer(
+      new SESClient({
+        endpoint: w.sesEndpoint,
+        region: "us-east-1",
+        credentials: { accessKeyId: "local", secretAccessKey: "local" },
+      }),
+      w.mailFrom ?? "Face of Jules <hello@faceofjules.test>",
+    );
   const deps: AppDeps = {
     bookings: {
       store,
-      clock: w.clock ?? { now: () => new Date() },
+      clock,
       newId: newBookingId,
       locationId: w.locationId,
+      ...(mailer
+        ? {
+            notices: new EmailSpacingNotices({
+              store,
+              mailer,
+              tokens,
+              clock,
+              publicBaseUrl: w.publicBaseUrl,
+              logger: w.logger,
+            }),
+          }
+        : {}),
     },
-    tokens: new LinkTokens(w.linkSecret),
+    tokens,
     staffTokens: new CognitoTokenVerifier({
       issuer: w.pool.issuer,
       jwksUri: w.pool.jwksUri,

@@ -92,6 +92,7 @@ async function main() {
       tableName: cfg.tableName,
       locationId: DEMO_LOCATION_ID,
       cognitoEndpoint: cognito.endpoint,
+      sesEndpoint: ses.endpoint,
       pool,
       linkSecret: linkSecret(cfg.dataDir),
       publicBaseUrl: baseUrl,

@@ -70,6 +70,8 @@ export interface BookingStore {
   schedule(locationId: string, date: string): Promise<Booking[]>;
   audit(locationId: string, fromIso: string, toIso: string): Promise<AuditEntry[]>;
   idempotency(locationId: string, key: string): Promise<IdempotencyRecord | null>;
+  /** Claims a once-only marker (e.g. "this notice was sent today"); false if already claimed. */
+  claimOnce(locationId: string, key: string, ttlSeconds: number): Promise<boolean>;
   /**
    * Writes a booking change atomically: the booking, its slot locks, the patient's
    * spacing record (only if still at the version read), the audit entry and the
@@ -77,6 +79,30 @@ export interface BookingStore {
    * booking changed since it was read, or IdempotencyRaceError.
    */
   write(change: BookingWrite): Promise<void>;
+}
+
+export interface OutgoingEmail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface Mailer {
+  send(email: OutgoingEmail): Promise<{ messageId: string }>;
+}
+
+/** Tells a patient why an online booking was refused, without telling the caller. */
+export interface SpacingNotices {
+  refused(input: {
+    locationId: string;
+    patientId: string;
+    patient: { name: string; email: string };
+    treatmentName: string;
+    requestedDate: string;
+    earliestAllowedDate: string;
+    latestAllowedDate?: string;
+  }): Promise<void>;
 }
 
 /** Something read before the write changed meanwhile: read again and decide again. */

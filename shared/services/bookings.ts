@@ -18,6 +18,7 @@ import {
   type IdempotencyRecord,
   type IdGenerator,
   type PatientRecord,
+  type SpacingNotices,
   StaleReadError,
   type StoredResponse,
 } from "../ports";
@@ -33,6 +34,8 @@ export interface BookingDeps {
   clock: Clock;
   newId: IdGenerator;
   locationId: string;
+  /** Emails a patient whose online booking the spacing rule refused. */
+  notices?: SpacingNotices;
 }
 
 /** Passed by the HTTP layer: the response to store with the write, for replays. */
@@ -198,7 +201,22 @@ export async function createBooking(
         ? { actor: input.actor.id, reason: input.overrideReason }
         : undefined,
     );
-    if (!decision.allowed) throw spacingRefusal(input.actor, decision.refusal);
+    if (!decision.allowed) {
+      if (input.actor.kind === "patient" && deps.notices) {
+        await deps.notices.refused({
+          locationId,
+          patientId,
+          patient: input.patient,
+          treatmentName: treatment.name,
+          requestedDate: date,
+          earliestAllowedDate: decision.refusal.earliestAllowedDate,
+          ...(decision.refusal.latestAllowedDate
+            ? { latestAllowedDate: decision.refusal.latestAllowedDate }
+            : {}),
+        });
+      }
+      throw spacingRefusal(input.actor, decision.refusal);
+    }
 
     const at = now.toISOString();
     const blockedUntil = occupiedUntil(input.start, treatment);
@@ -356,7 +374,22 @@ export async function rescheduleBooking(
         ? { actor: input.actor.id, reason: input.overrideReason }
         : undefined,
     );
-    if (!decision.allowed) throw spacingRefusal(input.actor, decision.refusal);
+    if (!decision.allowed) {
+      if (input.actor.kind === "patient" && deps.notices) {
+        await deps.notices.refused({
+          locationId,
+          patientId: previous.patientId,
+          patient: previous.patient,
+          treatmentName: treatment.name,
+          requestedDate: date,
+          earliestAllowedDate: decision.refusal.earliestAllowedDate,
+          ...(decision.refusal.latestAllowedDate
+            ? { latestAllowedDate: decision.refusal.latestAllowedDate }
+            : {}),
+        });
+      }
+      throw spacingRefusal(input.actor, decision.refusal);
+    }
 
     const at = now.toISOString();
     const blockedUntil = occupiedUntil(input.start, treatment);

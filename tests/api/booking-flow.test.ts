@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bookingBody, startTestApp, type TestApp } from "../support/test-app";
+import { bookingBody, emailsTo, startTestApp, type TestApp } from "../support/test-app";
 
 let app: TestApp;
 beforeAll(async () => {
@@ -24,28 +24,74 @@ describe("online booking and the spacing rule", () => {
   it("books, then refuses 27 days later and accepts 28 days later", async () => {
     const email = "spacing@example.com";
     const first = await book(
-      bookingBody({ patient: { name: "Lee Park", email }, start: "2026-12-07T09:00:00-08:00" }),
+      bookingBody({ patient: { name: "Lee Park", email }, start: "2026-12-08T13:00:00-08:00" }),
     );
     expect(first.status).toBe(201);
     expect(first.body.booking).toMatchObject({
       status: "confirmed",
-      start: "2026-12-07T09:00:00-08:00",
+      start: "2026-12-08T13:00:00-08:00",
     });
 
-    // 2027-01-03 is a Sunday (closed), so 27 days is tested from the other side: 2026-12-07 + 27 = 2027-01-03.
+    // 2027-01-04 is 27 days after 2026-12-08.
     const tooSoon = await book(
-      bookingBody({ patient: { name: "Lee Park", email }, start: "2026-12-04T09:00:00-08:00" }),
+      bookingBody({ patient: { name: "Lee Park", email }, start: "2027-01-04T13:00:00-08:00" }),
     );
     expect(tooSoon.status).toBe(409);
     expect(tooSoon.body.error?.code).toBe("SPACING_TOO_SOON");
-    expect(JSON.stringify(tooSoon.body)).not.toMatch(/2026-12-07|2027-|earliest|previous/i);
+    expect(JSON.stringify(tooSoon.body)).not.toMatch(/2026-12-08|2027-|earliest|previous/i);
 
+    // 28 days later, with the address typed differently: still the same patient.
     const onTime = await book(
       bookingBody({
-        patient: { name: "Lee Park", email: "SPACING@example.com " },
-        start: "2027-01-04T09:00:00-08:00",
+        patient: { name: "Lee Park", email: " SPACING@example.com" },
+        start: "2027-01-05T13:00:00-08:00",
       }),
     );
     expect(onTime.status).toBe(201);
+  });
+});
+
+describe("the refused patient is told by email, once", () => {
+  it("emails the earliest allowed date and a rebooking link; the caller sees none of it", async () => {
+    const email = "told.by.email@example.com";
+    const ok = await book(
+      bookingBody({ patient: { name: "Zoe", email }, start: "2026-12-08T09:00:00-08:00" }),
+    );
+    expect(ok.status).toBe(201);
+    const refused = await book(
+      bookingBody({ patient: { name: "Zoe", email }, start: "2026-12-15T09:00:00-08:00" }),
+    );
+    expect(refused.status).toBe(409);
+    expect(JSON.stringify(refused.body)).not.toMatch(/2027|2026-12-08|01-05/);
+
+    const mails = await emailsTo(email);
+    expect(mails).toHaveLength(1);
+    const [mail] = mails;
+    expect(mail?.subject).toBe("About your booking request at Face of Jules");
+    expect(mail?.subject).not.toMatch(/microneedling/i);
+    expect(mail?.body.text).toContain(
+      "You can book your next session from Tuesday 5 January 2027.",
+    );
+    expect(mail?.body.text).toContain("4 to 6 weeks apart");
+    expect(mail?.body.text).toMatch(/http:\/\/clinic\.test\/book\?rebook=v1\.rebook\./);
+
+    // Trying again the same day sends nothing more.
+    await book(
+      bookingBody({ patient: { name: "Zoe", email }, start: "2026-12-16T09:00:00-08:00" }),
+    );
+    expect(await emailsTo(email)).toHaveLength(1);
+  });
+
+  it("escapes the name in the HTML part", async () => {
+    const email = "escaped@example.com";
+    await book(
+      bookingBody({ patient: { name: "Amy O'Hara", email }, start: "2026-12-08T11:00:00-08:00" }),
+    );
+    await book(
+      bookingBody({ patient: { name: "Amy O'Hara", email }, start: "2026-12-10T11:00:00-08:00" }),
+    );
+    const [mail] = await emailsTo(email);
+    expect(mail?.body.html).toContain("Hello Amy O&#39;Hara,");
+    expect(mail?.body.text).toContain("Hello Amy O'Hara,");
   });
 });

@@ -11,6 +11,7 @@ import { startDynamoDbLocal } from "../../local/services/dynamodb-local";
 import { assertJava17 } from "../../local/services/java";
 import { findFreePort } from "../../local/services/ports";
 import type { RunningService } from "../../local/services/running-service";
+import { startSesLocal } from "../../local/services/ses-local";
 import { TEST_STAFF } from "./staff-users";
 
 declare module "vitest" {
@@ -18,6 +19,7 @@ declare module "vitest" {
     dynamoEndpoint: string;
     cognitoEndpoint: string;
     staffPool: StaffPool;
+    sesEndpoint: string;
   }
 }
 
@@ -30,11 +32,12 @@ export default async function setup(project: TestProject) {
   const services: RunningService[] = [];
   const cognitoDir = mkdtempSync(join(tmpdir(), "clinic-cognito-"));
   try {
-    const [dynamo, cognito] = await Promise.all([
+    const [dynamo, cognito, ses] = await Promise.all([
       findFreePort().then((port) => startDynamoDbLocal({ port })),
       findFreePort().then((port) => startCognitoLocal({ port, dataDir: cognitoDir })),
+      findFreePort().then((port) => startSesLocal({ port })),
     ]);
-    services.push(dynamo, cognito);
+    services.push(dynamo, cognito, ses);
     const pool = await seedStaffPool(cognito.endpoint, {
       poolName: "test-staff",
       clientName: "test-console",
@@ -48,6 +51,7 @@ export default async function setup(project: TestProject) {
     project.provide("dynamoEndpoint", dynamo.endpoint);
     project.provide("cognitoEndpoint", cognito.endpoint);
     project.provide("staffPool", pool);
+    project.provide("sesEndpoint", ses.endpoint);
   } catch (error) {
     await Promise.allSettled(services.map((s) => s.stop()));
     throw error;

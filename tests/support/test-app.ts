@@ -62,6 +62,7 @@ export async function startTestApp(
     tableName,
     locationId: catalog.clinic.locationId,
     cognitoEndpoint: inject("cognitoEndpoint"),
+    sesEndpoint: inject("sesEndpoint"),
     pool: inject("staffPool"),
     linkSecret: randomBytes(32).toString("hex"),
     publicBaseUrl: "http://clinic.test",
@@ -116,6 +117,24 @@ export async function startTestApp(
       dynamo.client.destroy();
     },
   };
+}
+
+export interface StoredEmail {
+  messageId: string;
+  from: string;
+  destination: { to: string[] };
+  subject: string;
+  body: { html?: string; text?: string };
+  at: number;
+}
+
+/** Emails aws-ses-v2-local holds for one address (tests share the server, not addresses). */
+export async function emailsTo(address: string): Promise<StoredEmail[]> {
+  const res = await fetch(`${inject("sesEndpoint")}/store`);
+  const { emails } = (await res.json()) as { emails: StoredEmail[] };
+  return emails.filter((e) =>
+    e.destination.to.some((t) => t.toLowerCase().includes(address.toLowerCase())),
+  );
 }
 
 /** A public booking body for the demo clinic. */

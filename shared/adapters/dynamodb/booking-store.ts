@@ -1,6 +1,7 @@
 import {
   type DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   QueryCommand,
   type QueryCommandInput,
   TransactWriteCommand,
@@ -189,6 +190,26 @@ export class DynamoBookingStore implements BookingStore {
       }),
     );
     return out.Item ? strip<IdempotencyRecord>(out.Item) : null;
+  }
+
+  async claimOnce(locationId: string, key: string, ttlSeconds: number): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...keys.once(locationId, key),
+            type: "once",
+            expiresAt: Math.floor(Date.now() / 1000) + ttlSeconds,
+          },
+          ConditionExpression: "attribute_not_exists(PK)",
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof Error && error.name === "ConditionalCheckFailedException") return false;
+      throw error;
+    }
   }
 
   async write(change: BookingWrite): Promise<void> {

@@ -19,6 +19,7 @@ export const keys = {
   auditPartition: (l: string) => `${loc(l)}#AUDIT`,
   audit: (l: string, at: string, id: string) => ({ PK: `${loc(l)}#AUDIT`, SK: `${at}#${id}` }),
   idempotency: (l: string, key: string) => ({ PK: `${loc(l)}#IDEM#${key}`, SK: "IDEM" }),
+  once: (l: string, key: string) => ({ PK: `${loc(l)}#ONCE#${key}`, SK: "ONCE" }),
   practitionerCalendar: (l: string, practitionerId: string) => `${loc(l)}#PRAC#${practitionerId}`,
   daySchedule: (l: string, date: string) => `${loc(l)}#DAY#${date}`,
 };

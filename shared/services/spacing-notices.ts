@@ -1,0 +1,64 @@
+import type { LinkTokens } from "../adapters/auth/link-tokens";
+import { localDateOf } from "../domain/calendar";
+import { spacingRefusalEmail } from "../messages/spacing-refusal";
+import type { BookingStore, Clock, Mailer, SpacingNotices } from "../ports";
+
+const DAY_S = 86_400;
+/** Rebooking links stay valid for 90 days. */
+const REBOOK_LINK_DAYS = 90;
+
+interface Log {
+  warn(message: string, fields?: Record<string, unknown>): void;
+}
+
+/**
+ * Emails the patient why an online booking was refused, at most once a day per
+ * patient and earliest date, so repeated attempts (or someone else typing their
+ * address) do not flood their inbox. A failure to send is logged, never thrown:
+ * the refusal itself stands either way.
+ */
+export class EmailSpacingNotices implements SpacingNotices {
+  constructor(
+    private readonly deps: {
+      store: BookingStore;
+      mailer: Mailer;
+      tokens: LinkTokens;
+      clock: Clock;
+      publicBaseUrl: string;
+      logger: Log;
+    },
+  ) {}
+
+  async refused(input: Parameters<SpacingNotices["refused"]>[0]): Promise<void> {
+    const { store, mailer, tokens, clock } = this.deps;
+    try {
+      const catalog = await store.catalog(input.locationId);
+      const now = clock.now();
+      const today = localDateOf(now, catalog.clinic.policy.timezone);
+      const key = `spacing-notice:${input.patientId}:${input.earliestAllowedDate}:${today}`;
+      if (!(await store.claimOnce(input.locationId, key, DAY_S))) return;
+      const token = tokens.sign(
+        "rebook",
+        input.patientId,
+        new Date(now.getTime() + REBOOK_LINK_DAYS * DAY_S * 1000),
+      );
+      await mailer.send(
+        spacingRefusalEmail({
+          to: input.patient.email,
+          patientName: input.patient.name,
+          clinicName: catalog.clinic.name,
+          treatmentName: input.treatmentName,
+          requestedDate: input.requestedDate,
+          earliestAllowedDate: input.earliestAllowedDate,
+          ...(input.latestAllowedDate ? { latestAllowedDate: input.latestAllowedDate } : {}),
+          bookingUrl: `${this.deps.publicBaseUrl}/book?rebook=${encodeURIComponent(token)}`,
+        }),
+      );
+    } catch (error) {
+      this.deps.logger.warn("spacing notice not sent", {
+        patientId: input.patientId,
+        errorName: error instanceof Error ? error.name : "unknown",
+      });
+    }
+  }
+}
