@@ -1,0 +1,30 @@
+import { z } from "zod";
+
+/**
+ * Typed, validated configuration of the deployed functions, read once by the
+ * entry points (never by domain or adapters). A missing or bad variable fails the
+ * cold start with a message naming it.
+ */
+const ApiConfig = z.object({
+  TABLE_NAME: z.string().min(1),
+  LOCATION_ID: z.string().regex(/^[a-z0-9-]{1,64}$/),
+  PUBLIC_BASE_URL: z.url().refine((u) => !u.endsWith("/"), "No trailing slash"),
+  /** Secrets Manager id of the HMAC key for patients' links. */
+  LINK_SECRET_ID: z.string().min(1),
+  COGNITO_ISSUER: z.url(),
+  COGNITO_CLIENT_ID: z.string().min(1),
+  MAIL_FROM: z.string().min(3),
+  SES_CONFIGURATION_SET: z.string().optional(),
+  LOG_LEVEL: z.enum(["DEBUG", "INFO", "WARN", "ERROR"]).default("INFO"),
+});
+
+export type ApiConfig = z.infer<typeof ApiConfig>;
+
+export function readApiConfig(env: Record<string, string | undefined>): ApiConfig {
+  const parsed = ApiConfig.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid configuration: ${problems.join("; ")}`);
+  }
+  return parsed.data;
+}
