@@ -31,6 +31,7 @@ export const demoClinic: Catalog = {
       bufferMinutes: 15,
       minIntervalDays: 28,
       recommendedMaxDays: 42,
+      aftercare: true,
     },
     {
       id: "microneedling-face-neck",
@@ -40,6 +41,7 @@ export const demoClinic: Catalog = {
       bufferMinutes: 15,
       minIntervalDays: 28,
       recommendedMaxDays: 42,
+      aftercare: true,
     },
     {
       id: "led-facial",
@@ -48,6 +50,7 @@ export const demoClinic: Catalog = {
       durationMinutes: 45,
       bufferMinutes: 15,
       minIntervalDays: null,
+      aftercare: false,
     },
   ],
   practitioners: [

@@ -1,6 +1,8 @@
+import type { AftercarePlan } from "./domain/aftercare-plan";
 import type { BusyInterval } from "./domain/availability";
 import type { Booking } from "./domain/booking";
 import type { Catalog } from "./domain/catalog";
+import type { FollowUp, FollowUpStatus } from "./domain/follow-ups";
 import type { PatientSession } from "./domain/spacing";
 
 /** What the use cases need from the outside world. Adapters implement these. */
@@ -19,6 +21,8 @@ export interface PatientRecord {
   email: string;
   phone?: string;
   sessions: PatientSession[];
+  /** The patient used the unsubscribe link: no more aftercare emails. */
+  aftercareOptOut?: boolean;
   version: number;
 }
 
@@ -54,6 +58,8 @@ export interface BookingWrite {
   expectedPatientVersion: number | null;
   audit?: AuditEntry;
   idempotency?: IdempotencyRecord;
+  /** Follow-ups written (whole) with the change: new ones, moved ones, cancelled ones. */
+  followUps?: FollowUp[];
 }
 
 export interface BookingStore {
@@ -79,6 +85,50 @@ export interface BookingStore {
    * booking changed since it was read, or IdempotencyRaceError.
    */
   write(change: BookingWrite): Promise<void>;
+  /** The booking and its follow-ups, strongly consistent, in one read. */
+  bookingWithFollowUps(
+    locationId: string,
+    bookingId: string,
+  ): Promise<{ booking: Booking; followUps: FollowUp[] } | null>;
+  currentPlan(locationId: string): Promise<AftercarePlan | null>;
+  /** Adds a plan version; throws StaleReadError if that version exists already. */
+  savePlan(locationId: string, plan: AftercarePlan): Promise<void>;
+}
+
+/** What the follow-up sender and the local runner need. */
+export interface FollowUpStore {
+  /**
+   * Atomically turns a due `scheduled` follow-up into `sending` and returns it;
+   * null when it is not (any more) scheduled or not yet due: at-least-once
+   * delivery then does nothing.
+   */
+  claim(locationId: string, bookingId: string, step: string, now: Date): Promise<FollowUp | null>;
+  get(locationId: string, bookingId: string, step: string): Promise<FollowUp | null>;
+  /** Records the outcome of a claimed follow-up (only if still claimed by this attempt). */
+  finish(
+    claimed: FollowUp,
+    outcome: {
+      status: Exclude<FollowUpStatus, "scheduled" | "sending">;
+      at: Date;
+      messageId?: string;
+      error?: string;
+      rendered?: FollowUp["rendered"];
+    },
+  ): Promise<void>;
+  /** Scheduled follow-ups due at or before `asOf`, earliest first. */
+  due(
+    locationId: string,
+    asOf: Date,
+    limit: number,
+  ): Promise<{ bookingId: string; step: string }[]>;
+}
+
+/** One one-time schedule per follow-up (EventBridge Scheduler in AWS). */
+export interface FollowUpScheduler {
+  /** Creates or replaces the follow-up's schedule at its due instant. */
+  schedule(followUp: FollowUp, timezone: string): Promise<void>;
+  /** Removes it; a schedule already gone is fine. */
+  unschedule(followUp: FollowUp): Promise<void>;
 }
 
 export interface OutgoingEmail {

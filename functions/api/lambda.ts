@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
-import { SecretsManagerClient, GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SESClient } from "@aws-sdk/client-ses";
 import { handle } from "hono/aws-lambda";
 import { LinkTokens } from "../../shared/adapters/auth/link-tokens";

@@ -13,6 +13,8 @@ export interface Treatment {
   /** Minimum days between two sessions of the family; null when no rule applies. */
   minIntervalDays: number | null;
   recommendedMaxDays?: number | null;
+  /** Completing a session of this treatment starts the clinic's aftercare plan. */
+  aftercare: boolean;
 }
 
 export interface TimeRange {
@@ -49,6 +51,13 @@ export interface ClinicPolicy {
   slotStepMinutes: number;
   /** Patients may not reschedule or cancel later than this before the start. */
   changeCutoffHours: number;
+  /** The reminder email goes this long before the session (default 24 h). */
+  reminderHoursBefore: number;
+  /**
+   * A session this long past its end with no status change is treated as completed,
+   * which starts its aftercare (default 120 min); null turns this off.
+   */
+  autoCompleteGraceMinutes: number | null;
 }
 
 export interface Clinic {
@@ -69,6 +78,8 @@ export const DEFAULT_POLICY: Omit<ClinicPolicy, "timezone"> = {
   horizonDays: 90,
   slotStepMinutes: 15,
   changeCutoffHours: 24,
+  reminderHoursBefore: 24,
+  autoCompleteGraceMinutes: 120,
 };
 
 export function spacingRuleOf(t: Treatment) {

@@ -13,7 +13,11 @@ import { DomainError } from "./errors";
  */
 
 export type Action = "complete" | "no-show" | "cancel" | "reschedule";
-export type Actor = { kind: "patient" } | { kind: "staff"; id: string };
+export type Actor =
+  | { kind: "patient" }
+  | { kind: "staff"; id: string }
+  /** The clinic's own automation, e.g. completing a session after the grace period. */
+  | { kind: "system" };
 
 const TARGET: Record<Action, BookingStatus> = {
   complete: "completed",

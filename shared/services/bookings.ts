@@ -9,12 +9,19 @@ import type { Booking, BookingStatus, PatientContact } from "../domain/booking";
 import { localDateOf } from "../domain/calendar";
 import { type Catalog, type ClinicPolicy, spacingRuleOf, type Treatment } from "../domain/catalog";
 import { DomainError } from "../domain/errors";
+import {
+  aftercareFollowUps,
+  bookingFollowUps,
+  cancelPending,
+  type FollowUp,
+} from "../domain/follow-ups";
 import { type Action, type Actor, transition } from "../domain/lifecycle";
 import { checkSpacing, decideSpacing, type PatientSession } from "../domain/spacing";
 import {
   type AuditEntry,
   type BookingStore,
   type Clock,
+  type FollowUpScheduler,
   type IdempotencyRecord,
   type IdGenerator,
   type PatientRecord,
@@ -31,6 +38,10 @@ import {
 
 export interface BookingDeps {
   store: BookingStore;
+  /** Creates and removes the follow-ups' one-time schedules after each write. */
+  scheduler?: FollowUpScheduler;
+  /** Where a schedule that could not be synced is reported (ids only). */
+  log?: { warn(message: string, fields?: Record<string, unknown>): void };
   clock: Clock;
   newId: IdGenerator;
   locationId: string;
@@ -77,6 +88,34 @@ async function withFreshReads<T>(attempt: () => Promise<T>): Promise<T> {
       }
     }
   }
+}
+
+/**
+ * After a write commits: create or replace the schedule of each scheduled follow-up
+ * and remove those of the ones that no longer go out. A failure here leaves the
+ * follow-up `scheduled` in the table, where the due index still finds it.
+ */
+async function syncSchedules(deps: BookingDeps, followUps: FollowUp[], timezone: string) {
+  const { scheduler } = deps;
+  if (!scheduler) return;
+  await Promise.all(
+    followUps.map((f) =>
+      (f.status === "scheduled" ? scheduler.schedule(f, timezone) : scheduler.unschedule(f)).catch(
+        (error: unknown) =>
+          deps.log?.warn("schedule not synced", {
+            followUpId: f.id,
+            errorName: error instanceof Error ? error.name : "unknown",
+          }),
+      ),
+    ),
+  );
+}
+
+/** Follow-ups of a change, merged by step: later entries replace earlier ones. */
+function byStep(...lists: FollowUp[][]): FollowUp[] {
+  const merged = new Map<string, FollowUp>();
+  for (const list of lists) for (const f of list) merged.set(f.step, f);
+  return [...merged.values()];
 }
 
 /** Staff may book at short notice and further ahead than the online horizon. */
@@ -283,14 +322,21 @@ export async function createBooking(
         updatedAt: at,
         version: 1,
       };
+      const followUps = bookingFollowUps(
+        { ...booking, treatmentName: treatment.name },
+        policy,
+        now,
+      );
       try {
         await store.write({
           booking,
           patient,
           expectedPatientVersion: record ? record.version : null,
+          followUps,
           ...(audit ? { audit } : {}),
           ...(idempotency ? { idempotency: idempotencyRecord(idempotency, booking) } : {}),
         });
+        await syncSchedules(deps, followUps, policy.timezone);
         return booking;
       } catch (error) {
         // Another practitioner may still be free at that time.
@@ -312,6 +358,12 @@ async function loadBooking(deps: BookingDeps, bookingId: string): Promise<Bookin
   const booking = await deps.store.booking(deps.locationId, bookingId);
   if (!booking) throw new DomainError("NOT_FOUND", "Booking not found.");
   return booking;
+}
+
+async function loadBookingWithFollowUps(deps: BookingDeps, bookingId: string) {
+  const found = await deps.store.bookingWithFollowUps(deps.locationId, bookingId);
+  if (!found) throw new DomainError("NOT_FOUND", "Booking not found.");
+  return found;
 }
 
 async function loadPatient(deps: BookingDeps, booking: Booking): Promise<PatientRecord> {
@@ -346,7 +398,10 @@ export async function rescheduleBooking(
   const { policy } = catalog.clinic;
   return withFreshReads(async () => {
     const now = clock.now();
-    const previous = await loadBooking(deps, input.bookingId);
+    const { booking: previous, followUps: existing } = await loadBookingWithFollowUps(
+      deps,
+      input.bookingId,
+    );
     transition(previous, "reschedule", {
       actor: input.actor,
       now,
@@ -423,11 +478,16 @@ export async function rescheduleBooking(
         updatedAt: at,
         version: previous.version + 1,
       };
+      const followUps = byStep(
+        cancelPending(existing, now),
+        bookingFollowUps({ ...booking, treatmentName: treatment.name }, policy, now),
+      );
       try {
         await store.write({
           booking,
           previous,
           patient,
+          followUps,
           expectedPatientVersion: record.version === 0 ? null : record.version,
           ...(override
             ? {
@@ -450,6 +510,7 @@ export async function rescheduleBooking(
             : {}),
           ...(idempotency ? { idempotency: idempotencyRecord(idempotency, booking) } : {}),
         });
+        await syncSchedules(deps, followUps, policy.timezone);
         return booking;
       } catch (error) {
         if (
@@ -473,13 +534,17 @@ export async function changeStatus(
 ): Promise<Booking> {
   const { store, clock, locationId } = deps;
   const catalog = await store.catalog(locationId);
+  const { policy } = catalog.clinic;
   return withFreshReads(async () => {
     const now = clock.now();
-    const previous = await loadBooking(deps, input.bookingId);
+    const { booking: previous, followUps: existing } = await loadBookingWithFollowUps(
+      deps,
+      input.bookingId,
+    );
     const status: BookingStatus = transition(previous, input.action, {
       actor: input.actor,
       now,
-      changeCutoffHours: catalog.clinic.policy.changeCutoffHours,
+      changeCutoffHours: policy.changeCutoffHours,
     });
     const record = await loadPatient(deps, previous);
     const booking: Booking = {
@@ -503,15 +568,43 @@ export async function changeStatus(
             }),
       version: record.version + 1,
     };
+    // Every pending message of the booking stops; a completed session starts its aftercare.
+    const followUps = byStep(
+      cancelPending(existing, now),
+      status === "completed" ? await aftercareFor(deps, booking, record, catalog, now) : [],
+    );
     await store.write({
       booking,
       previous,
       patient,
+      followUps,
       expectedPatientVersion: record.version === 0 ? null : record.version,
       ...(idempotency ? { idempotency: idempotencyRecord(idempotency, booking) } : {}),
     });
+    await syncSchedules(deps, followUps, policy.timezone);
     return booking;
   });
+}
+
+/** The aftercare timeline under the current plan, if the patient wants it. */
+async function aftercareFor(
+  deps: BookingDeps,
+  booking: Booking,
+  patient: PatientRecord,
+  catalog: Catalog,
+  now: Date,
+): Promise<FollowUp[]> {
+  const treatment = treatmentOf(catalog, booking.treatmentId);
+  if (!treatment.aftercare || !booking.consent.aftercareEmails || patient.aftercareOptOut)
+    return [];
+  const plan = await deps.store.currentPlan(deps.locationId);
+  if (!plan) return [];
+  return aftercareFollowUps(
+    { ...booking, treatmentName: treatment.name },
+    plan,
+    catalog.clinic.policy,
+    now,
+  );
 }
 
 export async function getBooking(deps: BookingDeps, bookingId: string): Promise<Booking> {

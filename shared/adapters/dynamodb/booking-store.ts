@@ -5,16 +5,20 @@ import {
   QueryCommand,
   type QueryCommandInput,
   TransactWriteCommand,
+  UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
+import type { AftercarePlan } from "../../domain/aftercare-plan";
 import type { BusyInterval } from "../../domain/availability";
 import type { Booking } from "../../domain/booking";
 import type { Catalog, Clinic, Closure, Practitioner, Treatment } from "../../domain/catalog";
 import { DomainError } from "../../domain/errors";
+import type { FollowUp } from "../../domain/follow-ups";
 import { holdsSlot } from "../../domain/lifecycle";
 import {
   type AuditEntry,
   type BookingStore,
   type BookingWrite,
+  type FollowUpStore,
   IdempotencyRaceError,
   type IdempotencyRecord,
   type PatientRecord,
@@ -27,11 +31,24 @@ type Item = Record<string, unknown>;
 type TransactItem = NonNullable<
   ConstructorParameters<typeof TransactWriteCommand>[0]["TransactItems"]
 >[number];
-type ActionKind = "booking" | "lock" | "unlock" | "patient" | "audit" | "idempotency";
+type ActionKind = "booking" | "lock" | "unlock" | "patient" | "audit" | "idempotency" | "follow-up";
 
 const DAY_MS = 86_400_000;
 const IDEMPOTENCY_TTL_S = 24 * 3600;
-const KEY_ATTRS = ["PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "expiresAt", "type"];
+const KEY_ATTRS = [
+  "PK",
+  "SK",
+  "GSI1PK",
+  "GSI1SK",
+  "GSI2PK",
+  "GSI2SK",
+  "GSI3PK",
+  "GSI3SK",
+  "expiresAt",
+  "type",
+];
+/** A schedule may fire a little early (clock skew); never more than this. */
+const EARLY_FIRE_MS = 5 * 60_000;
 
 function strip<T>(item: Item): T {
   const out: Item = {};
@@ -57,13 +74,26 @@ function bookingItem(b: Booking): Item {
   };
 }
 
+function followUpItem(f: FollowUp): Item {
+  const g3 = TABLE_KEYS.indexes.dueFollowUps;
+  return {
+    ...keys.followUp(f.locationId, f.bookingId, f.step),
+    type: "follow-up",
+    ...f,
+    // Only scheduled follow-ups are in the due index (the local runner and repair read it).
+    ...(f.status === "scheduled"
+      ? { [g3.partitionKey]: keys.dueFollowUps(f.locationId), [g3.sortKey]: `${f.dueAt}#${f.id}` }
+      : {}),
+  };
+}
+
 export interface DynamoBookingStoreOptions {
   /** How long a clinic's catalog is reused before it is read again (0: never cached). */
   catalogTtlMs?: number;
 }
 
 /** BookingStore on one DynamoDB table. Takes its client and table name; builds nothing. */
-export class DynamoBookingStore implements BookingStore {
+export class DynamoBookingStore implements BookingStore, FollowUpStore {
   private readonly catalogCache = new Map<string, { at: number; value: Promise<Catalog> }>();
   private readonly catalogTtlMs: number;
 
@@ -192,6 +222,152 @@ export class DynamoBookingStore implements BookingStore {
     return out.Item ? strip<IdempotencyRecord>(out.Item) : null;
   }
 
+  async bookingWithFollowUps(
+    locationId: string,
+    bookingId: string,
+  ): Promise<{ booking: Booking; followUps: FollowUp[] } | null> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: "PK = :pk",
+      ExpressionAttributeValues: { ":pk": keys.booking(locationId, bookingId).PK },
+      ConsistentRead: true,
+    });
+    const bookingItem = items.find((i) => i.SK === "BOOKING");
+    if (!bookingItem) return null;
+    return {
+      booking: strip<Booking>(bookingItem),
+      followUps: items
+        .filter((i) => String(i.SK).startsWith("FOLLOWUP#"))
+        .map((i) => strip<FollowUp>(i)),
+    };
+  }
+
+  async currentPlan(locationId: string): Promise<AftercarePlan | null> {
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: "PK = :pk",
+        ExpressionAttributeValues: { ":pk": keys.planPartition(locationId) },
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    const item = out.Items?.[0];
+    return item ? strip<AftercarePlan>(item) : null;
+  }
+
+  async savePlan(locationId: string, plan: AftercarePlan): Promise<void> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.plan(locationId, plan.version), type: "plan", ...plan },
+          ConditionExpression: "attribute_not_exists(PK)",
+        }),
+      );
+    } catch (error) {
+      if (error instanceof Error && error.name === "ConditionalCheckFailedException") {
+        throw new StaleReadError(`Plan version ${plan.version} exists already`);
+      }
+      throw error;
+    }
+  }
+
+  async claim(
+    locationId: string,
+    bookingId: string,
+    step: string,
+    now: Date,
+  ): Promise<FollowUp | null> {
+    const g3 = TABLE_KEYS.indexes.dueFollowUps;
+    try {
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.followUp(locationId, bookingId, step),
+          UpdateExpression:
+            "SET #status = :sending, claimedAt = :now, updatedAt = :now ADD attempts :one REMOVE #g3pk, #g3sk",
+          ConditionExpression: "#status = :scheduled AND dueAt <= :latest",
+          ExpressionAttributeNames: {
+            "#status": "status",
+            "#g3pk": g3.partitionKey,
+            "#g3sk": g3.sortKey,
+          },
+          ExpressionAttributeValues: {
+            ":sending": "sending",
+            ":scheduled": "scheduled",
+            ":now": now.toISOString(),
+            ":latest": new Date(now.getTime() + EARLY_FIRE_MS).toISOString(),
+            ":one": 1,
+          },
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      return out.Attributes ? strip<FollowUp>(out.Attributes) : null;
+    } catch (error) {
+      if (error instanceof Error && error.name === "ConditionalCheckFailedException") return null;
+      throw error;
+    }
+  }
+
+  async get(locationId: string, bookingId: string, step: string): Promise<FollowUp | null> {
+    const out = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.followUp(locationId, bookingId, step),
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item ? strip<FollowUp>(out.Item) : null;
+  }
+
+  async finish(claimed: FollowUp, outcome: Parameters<FollowUpStore["finish"]>[1]): Promise<void> {
+    const values: Record<string, unknown> = {
+      ":status": outcome.status,
+      ":at": outcome.at.toISOString(),
+      ":sending": "sending",
+      ":claimedAt": claimed.claimedAt,
+    };
+    const sets = ["#status = :status", "updatedAt = :at"];
+    if (outcome.status === "sent") sets.push("sentAt = :at");
+    for (const field of ["messageId", "error", "rendered"] as const) {
+      if (outcome[field] !== undefined) {
+        sets.push(`${field} = :${field}`);
+        values[`:${field}`] = outcome[field];
+      }
+    }
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.followUp(claimed.locationId, claimed.bookingId, claimed.step),
+        UpdateExpression: `SET ${sets.join(", ")}`,
+        ConditionExpression: "#status = :sending AND claimedAt = :claimedAt",
+        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
+  async due(locationId: string, asOf: Date, limit: number) {
+    const g3 = TABLE_KEYS.indexes.dueFollowUps;
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: g3.name,
+        KeyConditionExpression: "#pk = :pk AND #sk <= :asOf",
+        ExpressionAttributeNames: { "#pk": g3.partitionKey, "#sk": g3.sortKey },
+        ExpressionAttributeValues: {
+          ":pk": keys.dueFollowUps(locationId),
+          // "~" sorts after every id, so items due exactly at asOf are included.
+          ":asOf": `${asOf.toISOString()}~`,
+        },
+        Limit: limit,
+      }),
+    );
+    return (out.Items ?? []).map((i) => ({ bookingId: String(i.bookingId), step: String(i.step) }));
+  }
+
   async claimOnce(locationId: string, key: string, ttlSeconds: number): Promise<boolean> {
     try {
       await this.doc.send(
@@ -291,6 +467,9 @@ export class DynamoBookingStore implements BookingStore {
           ConditionExpression: "attribute_not_exists(PK)",
         },
       });
+    }
+    for (const f of change.followUps ?? []) {
+      add("follow-up", { Put: { TableName: this.tableName, Item: followUpItem(f) } });
     }
     if (change.idempotency) {
       add("idempotency", {

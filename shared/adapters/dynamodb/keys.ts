@@ -20,6 +20,17 @@ export const keys = {
   audit: (l: string, at: string, id: string) => ({ PK: `${loc(l)}#AUDIT`, SK: `${at}#${id}` }),
   idempotency: (l: string, key: string) => ({ PK: `${loc(l)}#IDEM#${key}`, SK: "IDEM" }),
   once: (l: string, key: string) => ({ PK: `${loc(l)}#ONCE#${key}`, SK: "ONCE" }),
+  followUp: (l: string, bookingId: string, step: string) => ({
+    PK: `${loc(l)}#BOOKING#${bookingId}`,
+    SK: `FOLLOWUP#${step}`,
+  }),
+  dueFollowUps: (l: string) => `${loc(l)}#DUE`,
+  planPartition: (l: string) => `${loc(l)}#PLAN`,
+  plan: (l: string, version: number) => ({
+    PK: `${loc(l)}#PLAN`,
+    SK: `V#${String(version).padStart(10, "0")}`,
+  }),
+  suppression: (emailHash: string) => ({ PK: `SUPPRESSION#${emailHash}`, SK: "SUPPRESSION" }),
   practitionerCalendar: (l: string, practitionerId: string) => `${loc(l)}#PRAC#${practitionerId}`,
   daySchedule: (l: string, date: string) => `${loc(l)}#DAY#${date}`,
 };

@@ -10,6 +10,10 @@ import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
  * - slot lock: PK=LOC#loc#LOCK#practitioner#instant (written in transactions only)
  * - practitioner's blocking bookings in a range (availability): GSI1 PK=LOC#loc#PRAC#id, SK=start
  * - the day's schedule: GSI2 PK=LOC#loc#DAY#date, SK=start
+ * - a booking's follow-ups: PK=LOC#loc#BOOKING#id, SK=FOLLOWUP#step (read with the booking in one Query)
+ * - follow-ups due by an instant (local runner, repair): GSI3 PK=LOC#loc#DUE, SK=dueAt (only while scheduled)
+ * - aftercare plan versions: PK=LOC#loc#PLAN, SK=V#0000000001 (latest = last)
+ * - suppressed addresses: PK=SUPPRESSION#hash
  * - audit log by time: PK=LOC#loc#AUDIT, SK=at
  * - idempotency record: PK=LOC#loc#IDEM#key (expires through TTL)
  */
@@ -20,6 +24,7 @@ export const TABLE_KEYS = {
   indexes: {
     practitionerCalendar: { name: "GSI1", partitionKey: "GSI1PK", sortKey: "GSI1SK" },
     daySchedule: { name: "GSI2", partitionKey: "GSI2PK", sortKey: "GSI2SK" },
+    dueFollowUps: { name: "GSI3", partitionKey: "GSI3PK", sortKey: "GSI3SK" },
   },
 } as const;
 
@@ -27,7 +32,7 @@ export const TABLE_KEYS = {
 export const PRACTITIONER_CALENDAR_ATTRIBUTES = ["start", "blockedUntil", "practitionerId"];
 
 export function createTableInput(tableName: string): CreateTableCommandInput {
-  const { practitionerCalendar: g1, daySchedule: g2 } = TABLE_KEYS.indexes;
+  const { practitionerCalendar: g1, daySchedule: g2, dueFollowUps: g3 } = TABLE_KEYS.indexes;
   return {
     TableName: tableName,
     BillingMode: "PAY_PER_REQUEST",
@@ -38,6 +43,8 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
       { AttributeName: g1.sortKey, AttributeType: "S" },
       { AttributeName: g2.partitionKey, AttributeType: "S" },
       { AttributeName: g2.sortKey, AttributeType: "S" },
+      { AttributeName: g3.partitionKey, AttributeType: "S" },
+      { AttributeName: g3.sortKey, AttributeType: "S" },
     ],
     KeySchema: [
       { AttributeName: "PK", KeyType: "HASH" },
@@ -62,6 +69,17 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
           { AttributeName: g2.sortKey, KeyType: "RANGE" },
         ],
         Projection: { ProjectionType: "ALL" },
+      },
+      {
+        IndexName: g3.name,
+        KeySchema: [
+          { AttributeName: g3.partitionKey, KeyType: "HASH" },
+          { AttributeName: g3.sortKey, KeyType: "RANGE" },
+        ],
+        Projection: {
+          ProjectionType: "INCLUDE",
+          NonKeyAttributes: ["bookingId", "step", "dueAt", "locationId"],
+        },
       },
     ],
   };

@@ -1,0 +1,141 @@
+import type { AftercarePlan, PlanStep } from "./aftercare-plan";
+import type { Booking } from "./booking";
+import { addDays, instantAt } from "./calendar";
+
+/**
+ * Follow-ups: every message (or timed action) a booking causes, each with a due
+ * instant, a status and one one-time schedule. A follow-up is a self-contained job:
+ * it carries what its email needs, and every change to its booking or to the
+ * patient's consent rewrites it in the same transaction, so a follow-up still
+ * `scheduled` always belongs to a live booking whose patient still wants it.
+ */
+
+export type FollowUpKind = "confirmation" | "reminder" | "auto-complete" | "aftercare";
+export type FollowUpStatus = "scheduled" | "sending" | "sent" | "skipped" | "cancelled" | "failed";
+
+export interface FollowUp {
+  /** `<bookingId>-<step>`: the natural key; also names the schedule. */
+  id: string;
+  locationId: string;
+  bookingId: string;
+  patientId: string;
+  kind: FollowUpKind;
+  /** "confirmation-2", "reminder", "auto-complete", or the plan step id ("day-2"). */
+  step: string;
+  dueAt: string;
+  status: FollowUpStatus;
+  /** Recipient and what the message shows, copied from the booking when (re)written. */
+  to: string;
+  patientName: string;
+  treatmentName: string;
+  bookingStart: string;
+  bookingEnd: string;
+  bookingDate: string;
+  /** The booking version this was written for (the .ics SEQUENCE). */
+  bookingVersion: number;
+  planVersion?: number;
+  planStep?: PlanStep;
+  attempts: number;
+  createdAt: string;
+  updatedAt: string;
+  claimedAt?: string;
+  sentAt?: string;
+  messageId?: string;
+  error?: string;
+  rendered?: { subject: string; text: string; html: string };
+}
+
+export const PENDING: readonly FollowUpStatus[] = ["scheduled"];
+
+const HOUR = 3_600_000;
+const MINUTE = 60_000;
+
+export interface FollowUpPolicy {
+  timezone: string;
+  /** Reminder this long before the start (24 h). */
+  reminderHoursBefore: number;
+  /** A session this long past its end with no status change counts as completed; null: off. */
+  autoCompleteGraceMinutes: number | null;
+}
+
+type BookingFacts = Pick<
+  Booking,
+  "id" | "locationId" | "patientId" | "patient" | "start" | "end" | "date" | "version"
+> & { treatmentName: string };
+
+function base(b: BookingFacts, kind: FollowUpKind, step: string, dueAt: Date, now: Date): FollowUp {
+  return {
+    id: `${b.id}-${step}`,
+    locationId: b.locationId,
+    bookingId: b.id,
+    patientId: b.patientId,
+    kind,
+    step,
+    dueAt: dueAt.toISOString(),
+    status: "scheduled",
+    to: b.patient.email,
+    patientName: b.patient.name,
+    treatmentName: b.treatmentName,
+    bookingStart: b.start,
+    bookingEnd: b.end,
+    bookingDate: b.date,
+    bookingVersion: b.version,
+    attempts: 0,
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+  };
+}
+
+/**
+ * What a confirmed booking schedules: the confirmation now (a new one after each
+ * reschedule), the reminder 24 h before unless that has passed, and the automatic
+ * completion after the grace period.
+ */
+export function bookingFollowUps(b: BookingFacts, policy: FollowUpPolicy, now: Date): FollowUp[] {
+  const start = Date.parse(b.start);
+  const out = [base(b, "confirmation", `confirmation-${b.version}`, now, now)];
+  const reminderAt = start - policy.reminderHoursBefore * HOUR;
+  if (reminderAt > now.getTime())
+    out.push(base(b, "reminder", "reminder", new Date(reminderAt), now));
+  if (policy.autoCompleteGraceMinutes !== null) {
+    const at = Date.parse(b.end) + policy.autoCompleteGraceMinutes * MINUTE;
+    out.push(base(b, "auto-complete", "auto-complete", new Date(at), now));
+  }
+  return out;
+}
+
+/**
+ * The aftercare timeline of a completed session under one plan version: each step
+ * on its clinic-local day and time (never "+ n × 24 h"), the full plan at once;
+ * a step whose time has already passed when the session is completed goes now.
+ */
+export function aftercareFollowUps(
+  b: BookingFacts,
+  plan: AftercarePlan,
+  policy: Pick<FollowUpPolicy, "timezone">,
+  completedAt: Date,
+): FollowUp[] {
+  return plan.steps.map((step) => {
+    const due =
+      step.sendAt === null
+        ? completedAt
+        : instantAt(addDays(b.date, step.offsetDays), step.sendAt, policy.timezone);
+    const dueAt = due.getTime() < completedAt.getTime() ? completedAt : due;
+    return {
+      ...base(b, "aftercare", step.id, dueAt, completedAt),
+      planVersion: plan.version,
+      planStep: step,
+    };
+  });
+}
+
+/** Pending follow-ups that a change makes moot become `cancelled`. */
+export function cancelPending(
+  followUps: readonly FollowUp[],
+  now: Date,
+  keep?: (f: FollowUp) => boolean,
+) {
+  return followUps
+    .filter((f) => PENDING.includes(f.status) && !(keep?.(f) ?? false))
+    .map((f) => ({ ...f, status: "cancelled" as const, updatedAt: now.toISOString() }));
+}
