@@ -23,6 +23,8 @@ export interface PatientRecord {
   sessions: PatientSession[];
   /** The patient used the unsubscribe link: no more aftercare emails. */
   aftercareOptOut?: boolean;
+  /** The address bounced or complained: no email at all. */
+  suppressed?: { reason: string; at: string };
   version: number;
 }
 
@@ -104,7 +106,10 @@ export interface FollowUpStore {
    */
   claim(locationId: string, bookingId: string, step: string, now: Date): Promise<FollowUp | null>;
   get(locationId: string, bookingId: string, step: string): Promise<FollowUp | null>;
-  /** Records the outcome of a claimed follow-up (only if still claimed by this attempt). */
+  /**
+   * Records the outcome of a claimed follow-up, only if this attempt still holds it;
+   * false when a change to the booking replaced it meanwhile.
+   */
   finish(
     claimed: FollowUp,
     outcome: {
@@ -114,7 +119,7 @@ export interface FollowUpStore {
       error?: string;
       rendered?: FollowUp["rendered"];
     },
-  ): Promise<void>;
+  ): Promise<boolean>;
   /** Scheduled follow-ups due at or before `asOf`, earliest first. */
   due(
     locationId: string,
@@ -140,6 +145,33 @@ export interface OutgoingEmail {
 
 export interface Mailer {
   send(email: OutgoingEmail): Promise<{ messageId: string }>;
+}
+
+/** Why a send failed, as far as the caller can tell. */
+export type MailFailure =
+  /** Not accepted, and trying again may work (throttling, a 5xx before acceptance). */
+  | "retryable"
+  /** Not accepted and never will be (rejected message, unverified sender). */
+  | "rejected"
+  /** It may or may not have been accepted (a timeout after sending): never resend. */
+  | "unknown";
+
+export class MailError extends Error {
+  override readonly name = "MailError";
+  constructor(
+    readonly failure: MailFailure,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Sends a complete MIME message (SES SendRawEmail). */
+export interface RawMailer {
+  sendRaw(message: { to: string; raw: Uint8Array; tags: Record<string, string> }): Promise<{
+    messageId: string;
+  }>;
 }
 
 /** Tells a patient why an online booking was refused, without telling the caller. */

@@ -51,7 +51,7 @@ export async function startCognitoLocal(options: CognitoLocalOptions): Promise<R
     name: "cognito-local",
     endpoint,
     child,
-    timeoutMs: 20_000,
+    timeoutMs: 45_000,
     ready: async () => (await fetch(`${endpoint}/health`)).ok,
   });
 }

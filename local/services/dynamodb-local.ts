@@ -45,7 +45,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
       name: "DynamoDB Local",
       endpoint,
       child,
-      timeoutMs: 30_000,
+      timeoutMs: 60_000,
       // Only a real API call proves the JVM finished booting (the port opens slightly earlier).
       ready: async () => {
         await client.send(new ListTablesCommand({ Limit: 1 }));

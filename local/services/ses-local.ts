@@ -38,7 +38,7 @@ export async function startSesLocal(options: SesLocalOptions): Promise<RunningSe
     name: "SES local",
     endpoint,
     child,
-    timeoutMs: 15_000,
+    timeoutMs: 45_000,
     ready: async () => (await fetch(`${endpoint}/health-check`)).ok,
   });
 }

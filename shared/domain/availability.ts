@@ -13,7 +13,7 @@ import type { ClinicPolicy, Closure, Practitioner, Treatment, WeeklyHours } from
  * are not closed, with the whole session and its buffer inside their hours,
  * not overlapping another booking (with its buffer), at least the minimum notice
  * from now and within the booking horizon. Starts lie on the slot-step grid
- * counted from the start of each working range.
+ * (the same grid as the slot locks).
  */
 
 export interface BusyInterval {
@@ -83,7 +83,8 @@ export function computeSlots(q: SlotQuery): Slot[] {
         const close = instantAt(date, range.end, zone).getTime();
         // `b` only moves forward: busy intervals and candidate starts are both sorted.
         let b = 0;
-        for (let t = open; t + blockMs <= close; t += stepMs) {
+        // Starts sit on the slot-lock grid even when hours do not (e.g. 13:10).
+        for (let t = Math.ceil(open / stepMs) * stepMs; t + blockMs <= close; t += stepMs) {
           if (t < earliestStart) continue;
           while (b < busy.length && (busy[b]?.end ?? 0) <= t) b++;
           const next = busy[b];

@@ -53,7 +53,9 @@ export function weekdayOf(date: LocalDate): number {
 export function instantAt(date: LocalDate, time: string, zone: string): Date {
   const dt = DateTime.fromISO(`${date}T${time}`, { zone });
   if (!dt.isValid) throw new RangeError(`Not a local time: ${date}T${time} in ${zone}`);
-  return dt.toJSDate();
+  // luxon resolves a repeated wall time with the zone's offset *today*; pin the first one.
+  const first = dt.getPossibleOffsets().reduce((a, b) => (b.toMillis() < a.toMillis() ? b : a), dt);
+  return first.toJSDate();
 }
 
 /** ISO-8601 with the clinic's offset, e.g. `2026-12-03T10:00:00-08:00`. */

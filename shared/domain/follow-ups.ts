@@ -27,6 +27,7 @@ export interface FollowUp {
   /** Recipient and what the message shows, copied from the booking when (re)written. */
   to: string;
   patientName: string;
+  treatmentId: string;
   treatmentName: string;
   bookingStart: string;
   bookingEnd: string;
@@ -60,7 +61,15 @@ export interface FollowUpPolicy {
 
 type BookingFacts = Pick<
   Booking,
-  "id" | "locationId" | "patientId" | "patient" | "start" | "end" | "date" | "version"
+  | "id"
+  | "locationId"
+  | "patientId"
+  | "patient"
+  | "treatmentId"
+  | "start"
+  | "end"
+  | "date"
+  | "version"
 > & { treatmentName: string };
 
 function base(b: BookingFacts, kind: FollowUpKind, step: string, dueAt: Date, now: Date): FollowUp {
@@ -75,6 +84,7 @@ function base(b: BookingFacts, kind: FollowUpKind, step: string, dueAt: Date, no
     status: "scheduled",
     to: b.patient.email,
     patientName: b.patient.name,
+    treatmentId: b.treatmentId,
     treatmentName: b.treatmentName,
     bookingStart: b.start,
     bookingEnd: b.end,

@@ -46,6 +46,9 @@ export function transition(
       status: booking.status,
     });
   }
+  if ((action === "complete" || action === "no-show") && ctx.actor.kind === "patient") {
+    throw new DomainError("FORBIDDEN", "Only the clinic's staff can record how a session went.");
+  }
   if (
     (action === "cancel" || action === "reschedule") &&
     ctx.actor.kind === "patient" &&

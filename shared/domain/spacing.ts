@@ -44,6 +44,8 @@ export type SpacingResult =
       latestAllowedDate?: LocalDate;
     };
 
+const byCodePoint = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+
 /** Sessions that count for the rule: same family, still happening or done. */
 function countedSessions(
   sessions: readonly PatientSession[],
@@ -57,7 +59,7 @@ function countedSessions(
         s.bookingId !== excludeBookingId &&
         (s.status === "confirmed" || s.status === "completed"),
     )
-    .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+    .sort((a, b) => byCodePoint(a.date, b.date) || byCodePoint(a.bookingId, b.bookingId));
 }
 
 function conflictsOn(date: LocalDate, sessions: PatientSession[], min: number): PatientSession[] {

@@ -2,10 +2,9 @@ import type { LinkTokens } from "../adapters/auth/link-tokens";
 import { localDateOf } from "../domain/calendar";
 import { spacingRefusalEmail } from "../messages/spacing-refusal";
 import type { BookingStore, Clock, Mailer, SpacingNotices } from "../ports";
+import { rebookUrl } from "./links";
 
 const DAY_S = 86_400;
-/** Rebooking links stay valid for 90 days. */
-const REBOOK_LINK_DAYS = 90;
 
 interface Log {
   warn(message: string, fields?: Record<string, unknown>): void;
@@ -37,11 +36,6 @@ export class EmailSpacingNotices implements SpacingNotices {
       const today = localDateOf(now, catalog.clinic.policy.timezone);
       const key = `spacing-notice:${input.patientId}:${input.earliestAllowedDate}:${today}`;
       if (!(await store.claimOnce(input.locationId, key, DAY_S))) return;
-      const token = tokens.sign(
-        "rebook",
-        input.patientId,
-        new Date(now.getTime() + REBOOK_LINK_DAYS * DAY_S * 1000),
-      );
       await mailer.send(
         spacingRefusalEmail({
           to: input.patient.email,
@@ -51,7 +45,11 @@ export class EmailSpacingNotices implements SpacingNotices {
           requestedDate: input.requestedDate,
           earliestAllowedDate: input.earliestAllowedDate,
           ...(input.latestAllowedDate ? { latestAllowedDate: input.latestAllowedDate } : {}),
-          bookingUrl: `${this.deps.publicBaseUrl}/book?rebook=${encodeURIComponent(token)}`,
+          bookingUrl: rebookUrl(
+            { tokens, publicBaseUrl: this.deps.publicBaseUrl },
+            input.patientId,
+            now,
+          ),
         }),
       );
     } catch (error) {

@@ -8,6 +8,7 @@ import {
   getBooking,
   rescheduleBooking,
 } from "../../../shared/services/bookings";
+import { manageUrl as linkFor } from "../../../shared/services/links";
 import type { AppDeps, AppEnv } from "../context";
 import { idempotent } from "../idempotency";
 import { newRouter } from "../router";
@@ -21,10 +22,6 @@ import {
   RescheduleIn,
 } from "../schemas";
 import { publicBooking } from "../views";
-
-const DAY_MS = 86_400_000;
-/** Manage links work until a month after the session. */
-const MANAGE_LINK_DAYS_AFTER = 30;
 
 const security = [{ manageToken: [] }];
 const TokenQuery = z.strictObject({ token: z.string().max(200).optional() });
@@ -92,9 +89,7 @@ const cancelRouteDef = createRoute({
 });
 
 export function manageUrl(deps: AppDeps, booking: Booking): string {
-  const expires = new Date(Date.parse(booking.start) + MANAGE_LINK_DAYS_AFTER * DAY_MS);
-  const token = deps.tokens.sign("manage", booking.id, expires);
-  return `${deps.publicBaseUrl}/manage/${booking.id}?token=${encodeURIComponent(token)}`;
+  return linkFor(deps, booking.id, booking.start);
 }
 
 /** The booking id the caller may manage, or 404 that never says why. */

@@ -322,7 +322,10 @@ export class DynamoBookingStore implements BookingStore, FollowUpStore {
     return out.Item ? strip<FollowUp>(out.Item) : null;
   }
 
-  async finish(claimed: FollowUp, outcome: Parameters<FollowUpStore["finish"]>[1]): Promise<void> {
+  async finish(
+    claimed: FollowUp,
+    outcome: Parameters<FollowUpStore["finish"]>[1],
+  ): Promise<boolean> {
     const values: Record<string, unknown> = {
       ":status": outcome.status,
       ":at": outcome.at.toISOString(),
@@ -337,16 +340,22 @@ export class DynamoBookingStore implements BookingStore, FollowUpStore {
         values[`:${field}`] = outcome[field];
       }
     }
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: keys.followUp(claimed.locationId, claimed.bookingId, claimed.step),
-        UpdateExpression: `SET ${sets.join(", ")}`,
-        ConditionExpression: "#status = :sending AND claimedAt = :claimedAt",
-        ExpressionAttributeNames: { "#status": "status" },
-        ExpressionAttributeValues: values,
-      }),
-    );
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.followUp(claimed.locationId, claimed.bookingId, claimed.step),
+          UpdateExpression: `SET ${sets.join(", ")}`,
+          ConditionExpression: "#status = :sending AND claimedAt = :claimedAt",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof Error && error.name === "ConditionalCheckFailedException") return false;
+      throw error;
+    }
   }
 
   async due(locationId: string, asOf: Date, limit: number) {
@@ -469,7 +478,21 @@ export class DynamoBookingStore implements BookingStore, FollowUpStore {
       });
     }
     for (const f of change.followUps ?? []) {
-      add("follow-up", { Put: { TableName: this.tableName, Item: followUpItem(f) } });
+      // New follow-ups must be new; a cancelled one must still have been pending, so
+      // a follow-up sent meanwhile is never overwritten (the change is decided again).
+      add("follow-up", {
+        Put: {
+          TableName: this.tableName,
+          Item: followUpItem(f),
+          ...(f.status === "scheduled"
+            ? { ConditionExpression: "attribute_not_exists(PK)" }
+            : {
+                ConditionExpression: "#status = :scheduled",
+                ExpressionAttributeNames: { "#status": "status" },
+                ExpressionAttributeValues: { ":scheduled": "scheduled" },
+              }),
+        },
+      });
     }
     if (change.idempotency) {
       add("idempotency", {

@@ -1,0 +1,235 @@
+import type { LinkTokens } from "../adapters/auth/link-tokens";
+import type { FollowUpEvent } from "../adapters/scheduler/eventbridge-scheduler";
+import { localDateOf } from "../domain/calendar";
+import { spacingRuleOf } from "../domain/catalog";
+import { DomainError } from "../domain/errors";
+import type { FollowUp } from "../domain/follow-ups";
+import { earliestAllowedDate } from "../domain/spacing";
+import { renderAftercareEmail } from "../messages/aftercare-email";
+import { renderConfirmation, renderReminder } from "../messages/booking-emails";
+import { buildRawEmail } from "../messages/mime";
+import { type FollowUpStore, MailError, type RawMailer } from "../ports";
+import { type BookingDeps, changeStatus } from "./bookings";
+import { manageUrl, rebookUrl, unsubscribeUrls } from "./links";
+
+/**
+ * Sends one follow-up, safely under at-least-once delivery: one conditional write
+ * claims it (a second delivery finds it claimed and does nothing), the email goes
+ * out, and one more write records the SES message id and what was sent. Throttling
+ * and SES 5xx are retried with backoff; a send whose outcome is unknown (timed out
+ * after leaving) is never repeated: it is marked failed for staff to check.
+ */
+export interface FollowUpDeps {
+  bookings: BookingDeps;
+  followUps: FollowUpStore;
+  mailer: RawMailer;
+  tokens: LinkTokens;
+  publicBaseUrl: string;
+  mailFrom: string;
+  log: {
+    info(m: string, f?: Record<string, unknown>): void;
+    warn(m: string, f?: Record<string, unknown>): void;
+  };
+  /** Backoff between SES attempts (tests pass a fast one). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export type FollowUpOutcome = "sent" | "done" | "skipped" | "failed" | "nothing-to-do";
+
+const DAY_MS = 86_400_000;
+const SEND_ATTEMPTS = 4;
+/** A claim older than this never finished: its send may or may not have gone out. */
+const STUCK_AFTER_MS = 15 * 60_000;
+
+export async function runFollowUp(
+  deps: FollowUpDeps,
+  event: FollowUpEvent,
+): Promise<FollowUpOutcome> {
+  const bookings = { ...deps.bookings, locationId: event.locationId };
+  const now = bookings.clock.now();
+  const claimed = await deps.followUps.claim(event.locationId, event.bookingId, event.step, now);
+  if (!claimed) {
+    await failIfStuck(deps, event, now);
+    return "nothing-to-do";
+  }
+  const ids = { followUpId: claimed.id, bookingId: claimed.bookingId, step: claimed.step };
+
+  if (claimed.kind === "auto-complete") {
+    try {
+      await changeStatus(bookings, {
+        bookingId: claimed.bookingId,
+        action: "complete",
+        actor: { kind: "system" },
+      });
+      await deps.followUps.finish(claimed, { status: "sent", at: bookings.clock.now() });
+      deps.log.info("session completed automatically", ids);
+      return "done";
+    } catch (error) {
+      if (!(error instanceof DomainError && error.code === "INVALID_STATE")) throw error;
+      await deps.followUps.finish(claimed, {
+        status: "skipped",
+        at: bookings.clock.now(),
+        error: "The session already had its outcome.",
+      });
+      return "skipped";
+    }
+  }
+
+  let email: Awaited<ReturnType<typeof compose>>;
+  try {
+    email = await compose(deps, bookings, claimed, now);
+  } catch (error) {
+    await deps.followUps.finish(claimed, {
+      status: "failed",
+      at: bookings.clock.now(),
+      error: "Could not build the email.",
+    });
+    deps.log.warn("follow-up not built", {
+      ...ids,
+      errorName: error instanceof Error ? error.name : "unknown",
+    });
+    return "failed";
+  }
+  if ("skip" in email) {
+    await deps.followUps.finish(claimed, { status: "skipped", at: now, error: email.skip });
+    return "skipped";
+  }
+
+  const links = unsubscribeUrls(deps, claimed.patientId, now);
+  const raw = await buildRawEmail({
+    from: deps.mailFrom,
+    to: claimed.to,
+    subject: email.subject,
+    text: email.text,
+    html: email.html,
+    ...(email.attachments ? { attachments: email.attachments } : {}),
+    listUnsubscribeUrl: links.oneClick,
+  });
+  try {
+    const { messageId } = await sendWithRetry(deps, {
+      to: claimed.to,
+      raw,
+      tags: { locationId: claimed.locationId, followUp: claimed.kind },
+    });
+    const recorded = await deps.followUps.finish(claimed, {
+      status: "sent",
+      at: bookings.clock.now(),
+      messageId,
+      rendered: { subject: email.subject, text: email.text, html: email.html },
+    });
+    if (!recorded) deps.log.warn("follow-up sent but replaced meanwhile", { ...ids, messageId });
+    deps.log.info("follow-up sent", { ...ids, messageId });
+    return "sent";
+  } catch (error) {
+    const reason =
+      error instanceof MailError && error.failure === "unknown"
+        ? `The email service did not answer (${error.message}); it may have been delivered, so it was not sent again.`
+        : `The email service refused it: ${error instanceof Error ? error.message : "unknown error"}.`;
+    await deps.followUps.finish(claimed, {
+      status: "failed",
+      at: bookings.clock.now(),
+      error: reason,
+    });
+    deps.log.warn("follow-up failed", {
+      ...ids,
+      failure: error instanceof MailError ? error.failure : "error",
+    });
+    return "failed";
+  }
+}
+
+async function sendWithRetry(deps: FollowUpDeps, message: Parameters<RawMailer["sendRaw"]>[0]) {
+  const sleep = deps.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await deps.mailer.sendRaw(message);
+    } catch (error) {
+      const retryable = error instanceof MailError && error.failure === "retryable";
+      if (!retryable || attempt >= SEND_ATTEMPTS) throw error;
+      // 200 ms, 800 ms, 3.2 s, with jitter.
+      await sleep(200 * 4 ** (attempt - 1) * (0.75 + Math.random() / 2));
+    }
+  }
+}
+
+/** A claim that never finished is closed as failed, never sent again. */
+async function failIfStuck(deps: FollowUpDeps, event: FollowUpEvent, now: Date) {
+  const f = await deps.followUps.get(event.locationId, event.bookingId, event.step);
+  if (f?.status !== "sending" || !f.claimedAt) return;
+  if (now.getTime() - Date.parse(f.claimedAt) < STUCK_AFTER_MS) return;
+  await deps.followUps.finish(f, {
+    status: "failed",
+    at: now,
+    error: "Sending was interrupted; the email may have been delivered, so it was not sent again.",
+  });
+}
+
+type Composed =
+  | { skip: string }
+  | {
+      subject: string;
+      text: string;
+      html: string;
+      attachments?: { filename: string; contentType: string; content: string }[];
+    };
+
+async function compose(
+  deps: FollowUpDeps,
+  bookings: BookingDeps,
+  f: FollowUp,
+  now: Date,
+): Promise<Composed> {
+  const catalog = await bookings.store.catalog(f.locationId);
+  const { clinic } = catalog;
+  const timezone = clinic.policy.timezone;
+  const manage = manageUrl(deps, f.bookingId, f.bookingStart);
+  const booking = {
+    patientName: f.patientName,
+    clinicName: clinic.name,
+    treatmentName: f.treatmentName,
+    start: new Date(f.bookingStart),
+    end: new Date(f.bookingEnd),
+    timezone,
+    manageUrl: manage,
+    bookingId: f.bookingId,
+    sequence: f.bookingVersion,
+    rescheduled: f.bookingVersion > 1,
+  };
+  if (f.kind === "confirmation") return renderConfirmation(booking);
+  if (f.kind === "reminder") return renderReminder(booking);
+
+  const step = f.planStep;
+  if (!step) return { skip: "The plan step is missing." };
+  const links = unsubscribeUrls(deps, f.patientId, now);
+  const vars = {
+    patientName: f.patientName,
+    clinicName: clinic.name,
+    sessionDate: f.bookingDate,
+    manageUrl: manage,
+    unsubscribeUrl: links.page,
+  };
+  if (step.kind === "aftercare") return renderAftercareEmail(step, vars);
+
+  // The rebooking steps look at the patient's sessions as they are now.
+  const patient = await bookings.store.patient(f.locationId, f.patientId);
+  if (patient?.aftercareOptOut || patient?.suppressed)
+    return { skip: "The patient no longer receives these emails." };
+  const treatment = catalog.treatments.find((t) => t.id === f.treatmentId);
+  const rule = treatment ? spacingRuleOf(treatment) : null;
+  const sessions = patient?.sessions ?? [];
+  if (step.kind === "last-reminder") {
+    const rebooked = sessions.some(
+      (s) =>
+        s.date > f.bookingDate &&
+        s.status === "confirmed" &&
+        (rule === null || s.family === rule.family),
+    );
+    if (rebooked) return { skip: "Already rebooked." };
+  }
+  const earliest = earliestAllowedDate({ sessions, rule, today: localDateOf(now, timezone) });
+  return renderAftercareEmail(step, {
+    ...vars,
+    earliestAllowedDate: earliest,
+    bookingUrl: rebookUrl(deps, f.patientId, now),
+  });
+}
