@@ -10,7 +10,9 @@ import { CognitoTokenVerifier } from "../shared/adapters/auth/staff-tokens";
 import { DynamoBookingStore } from "../shared/adapters/dynamodb/booking-store";
 import { createDocumentClient } from "../shared/adapters/dynamodb/clients";
 import { SesMailer } from "../shared/adapters/mail/ses-mailer";
-import type { Clock } from "../shared/ports";
+import { SesRawMailer } from "../shared/adapters/mail/ses-raw-mailer";
+import type { Clock, RawMailer } from "../shared/ports";
+import type { FollowUpDeps } from "../shared/services/follow-ups";
 import { EmailSpacingNotices } from "../shared/services/spacing-notices";
 import { localCognitoClient, type StaffPool } from "./services/cognito-local";
 import { localDynamoDbClientConfig } from "./services/dynamodb-local";
@@ -25,55 +27,82 @@ export interface LocalWiring {
   linkSecret: string;
   publicBaseUrl: string;
   logger: AppLogger;
-  /** Without it, refused patients are not emailed (benchmarks). */
+  /** Without it, nothing is emailed (benchmarks of the booking path). */
   sesEndpoint?: string;
   mailFrom?: string;
   clock?: Clock;
   catalogTtlMs?: number;
+  /** Replaces the SES sender of follow-ups (fault-injection tests). */
+  rawMailer?: RawMailer;
 }
 
 export const newBookingId = () => randomUUID().replaceAll("-", "");
+export const DEMO_MAIL_FROM = "Face of Jules <hello@faceofjules.test>";
 
-export function composeLocal(w: LocalWiring): {
-  deps: AppDeps;
-  dynamo: { client: DynamoDBClient; doc: DynamoDBDocumentClient };
-} {
+export function localSesClient(endpoint: string, options: { maxAttempts?: number } = {}) {
+  return new SESClient({
+    endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    ...options,
+  });
+}
+
+/** Store, booking use cases and the follow-up sender: all but the HTTP app. */
+export function composeCore(w: Omit<LocalWiring, "cognitoEndpoint" | "pool">) {
   const dynamo = createDocumentClient(localDynamoDbClientConfig(w.dynamoEndpoint));
   const store = new DynamoBookingStore(dynamo.doc, w.tableName, {
     ...(w.catalogTtlMs !== undefined ? { catalogTtlMs: w.catalogTtlMs } : {}),
   });
   const clock = w.clock ?? { now: () => new Date() };
   const tokens = new LinkTokens(w.linkSecret);
-  const mailer =
-    w.sesEndpoint &&
-    new SesMailer(
-      new SESClient({
-        endpoint: w.sesEndpoint,
-        region: "us-east-1",
-        credentials: { accessKeyId: "local", secretAccessKey: "local" },
-      }),
-      w.mailFrom ?? "Face of Jules <hello@faceofjules.test>",
-    );
-  const deps: AppDeps = {
-    bookings: {
-      store,
-      clock,
-      newId: newBookingId,
-      locationId: w.locationId,
-      ...(mailer
-        ? {
-            notices: new EmailSpacingNotices({
-              store,
-              mailer,
-              tokens,
-              clock,
-              publicBaseUrl: w.publicBaseUrl,
-              logger: w.logger,
-            }),
-          }
-        : {}),
-    },
+  const mailFrom = w.mailFrom ?? DEMO_MAIL_FROM;
+  const mailer = w.sesEndpoint && new SesMailer(localSesClient(w.sesEndpoint), mailFrom);
+  const bookings: AppDeps["bookings"] = {
+    store,
+    clock,
+    newId: newBookingId,
+    locationId: w.locationId,
+    log: w.logger,
+    // Locally there is no Scheduler: the runner polls the due index instead.
+    ...(mailer
+      ? {
+          notices: new EmailSpacingNotices({
+            store,
+            mailer,
+            tokens,
+            clock,
+            publicBaseUrl: w.publicBaseUrl,
+            logger: w.logger,
+          }),
+        }
+      : {}),
+  };
+  const rawMailer =
+    w.rawMailer ??
+    new SesRawMailer(localSesClient(w.sesEndpoint ?? "http://127.0.0.1:9", { maxAttempts: 1 }));
+  const followUps: FollowUpDeps = {
+    bookings,
+    followUps: store,
+    mailer: rawMailer,
     tokens,
+    publicBaseUrl: w.publicBaseUrl,
+    mailFrom,
+    log: w.logger,
+  };
+  return { bookings, followUps, store, tokens, dynamo };
+}
+
+export function composeLocal(w: LocalWiring): {
+  deps: AppDeps;
+  followUps: FollowUpDeps;
+  store: DynamoBookingStore;
+  dynamo: { client: DynamoDBClient; doc: DynamoDBDocumentClient };
+} {
+  const core = composeCore(w);
+  const deps: AppDeps = {
+    bookings: core.bookings,
+    tokens: core.tokens,
     staffTokens: new CognitoTokenVerifier({
       issuer: w.pool.issuer,
       jwksUri: w.pool.jwksUri,
@@ -83,5 +112,5 @@ export function composeLocal(w: LocalWiring): {
     publicBaseUrl: w.publicBaseUrl,
     logger: w.logger,
   };
-  return { deps, dynamo };
+  return { deps, followUps: core.followUps, store: core.store, dynamo: core.dynamo };
 }

@@ -6,8 +6,11 @@ import { createApp } from "../functions/api/app";
 import { writeCatalog } from "../shared/adapters/dynamodb/catalog-writer";
 import { ensureTable } from "../shared/adapters/dynamodb/ensure-table";
 import { createLogger } from "../shared/adapters/log/powertools-logger";
+import { loadDefaultPlanSteps } from "../shared/aftercare/plan-schema";
+import { seedPlan } from "../shared/services/aftercare-plans";
 import { composeLocal } from "./compose";
 import { DEMO_LOCATION_ID, DEMO_STAFF, demoClinic } from "./demo-clinic";
+import { startFollowUpPoller } from "./followups-runner";
 import { seedStaffPool, startCognitoLocal } from "./services/cognito-local";
 import { startDynamoDbLocal } from "./services/dynamodb-local";
 import { assertJava17 } from "./services/java";
@@ -41,6 +44,7 @@ async function main() {
     dataDir: resolve(env("DATA_DIR", ".data")),
     tableName: env("TABLE_NAME", "clinic"),
     publicBaseUrl: env("PUBLIC_BASE_URL", ""),
+    pollMs: Number(env("FOLLOWUPS_POLL_MS", "5000")),
   };
   const baseUrl = cfg.publicBaseUrl || `http://localhost:${cfg.appPort}`;
   const services: RunningService[] = [];
@@ -87,7 +91,12 @@ async function main() {
       users: DEMO_STAFF,
     });
 
-    const { deps, dynamo: db } = composeLocal({
+    const {
+      deps,
+      followUps,
+      store,
+      dynamo: db,
+    } = composeLocal({
       dynamoEndpoint: dynamo.endpoint,
       tableName: cfg.tableName,
       locationId: DEMO_LOCATION_ID,
@@ -103,6 +112,13 @@ async function main() {
       `Table "${cfg.tableName}" ${table === "created" ? "created" : "found (data kept from last time)"}. Seeding Face of Jules…`,
     );
     await writeCatalog(db.doc, cfg.tableName, demoClinic);
+    const plan = await seedPlan(deps.bookings, loadDefaultPlanSteps());
+    say(
+      `Aftercare plan ${plan === "seeded" ? "seeded from shared/aftercare/default-plan.json" : "kept"}.`,
+    );
+    const poller = startFollowUpPoller(followUps, store, DEMO_LOCATION_ID, cfg.pollMs, (error) =>
+      console.error(`Follow-up runner: ${error instanceof Error ? error.message : String(error)}`),
+    );
 
     const server = serve({
       fetch: createApp(deps).fetch,
@@ -112,7 +128,10 @@ async function main() {
     services.unshift({
       name: "app",
       endpoint: baseUrl,
-      stop: () => new Promise<void>((r) => server.close(() => r())),
+      stop: async () => {
+        poller.stop();
+        await new Promise<void>((r) => server.close(() => r()));
+      },
     });
 
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
@@ -127,6 +146,9 @@ Ready in ${seconds} s. Press Ctrl-C to stop everything.
 
 Staff accounts (POST ${baseUrl}/api/staff/session):
 ${DEMO_STAFF.map((u) => `  ${u.group.padEnd(13)} ${u.email}  password: ${u.password}`).join("\n")}
+
+Follow-ups due are sent every ${cfg.pollMs / 1000} s. To play a journey forward:
+  npm run followups -- --as-of 2027-02-15T12:00:00-08:00
 
 Try:
   curl '${baseUrl}/api/treatments'

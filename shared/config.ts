@@ -20,11 +20,39 @@ const ApiConfig = z.object({
 
 export type ApiConfig = z.infer<typeof ApiConfig>;
 
-export function readApiConfig(env: Record<string, string | undefined>): ApiConfig {
-  const parsed = ApiConfig.safeParse(env);
+/** Where the follow-ups' one-time schedules go (api and followups both create them). */
+const SchedulerConfig = z.object({
+  SCHEDULE_GROUP: z.string().min(1),
+  FOLLOWUPS_FUNCTION_ARN: z.string().startsWith("arn:"),
+  SCHEDULER_ROLE_ARN: z.string().startsWith("arn:"),
+  SCHEDULER_DLQ_ARN: z.string().startsWith("arn:"),
+});
+
+const FollowUpsConfig = ApiConfig.omit({
+  COGNITO_ISSUER: true,
+  COGNITO_CLIENT_ID: true,
+  LOCATION_ID: true,
+}).extend(SchedulerConfig.shape);
+
+const SesEventsConfig = z.object({
+  TABLE_NAME: z.string().min(1),
+  /** Locations whose patients a suppressed address belongs to, comma-separated. */
+  LOCATION_IDS: z.string().regex(/^[a-z0-9-]{1,64}(,[a-z0-9-]{1,64})*$/),
+  LOG_LEVEL: z.enum(["DEBUG", "INFO", "WARN", "ERROR"]).default("INFO"),
+});
+
+function read<T extends z.ZodType>(schema: T, env: Record<string, string | undefined>): z.infer<T> {
+  const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
     throw new Error(`Invalid configuration: ${problems.join("; ")}`);
   }
   return parsed.data;
 }
+
+export const readApiConfig = (env: Record<string, string | undefined>) =>
+  read(ApiConfig.extend(SchedulerConfig.shape), env);
+export const readFollowUpsConfig = (env: Record<string, string | undefined>) =>
+  read(FollowUpsConfig, env);
+export const readSesEventsConfig = (env: Record<string, string | undefined>) =>
+  read(SesEventsConfig, env);

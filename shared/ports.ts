@@ -60,8 +60,17 @@ export interface BookingWrite {
   expectedPatientVersion: number | null;
   audit?: AuditEntry;
   idempotency?: IdempotencyRecord;
-  /** Follow-ups written (whole) with the change: new ones, moved ones, cancelled ones. */
+  /** New follow-ups of the change (each must not exist yet). */
   followUps?: FollowUp[];
+  /** Follow-ups the change stops; each must still be pending, else the change is decided again. */
+  cancelledFollowUps?: FollowUp[];
+}
+
+/** A change to a patient's consent or deliverability, with the follow-ups it stops. */
+export interface PatientWrite {
+  patient: PatientRecord;
+  expectedPatientVersion: number | null;
+  cancelledFollowUps: FollowUp[];
 }
 
 export interface BookingStore {
@@ -87,6 +96,9 @@ export interface BookingStore {
    * booking changed since it was read, or IdempotencyRaceError.
    */
   write(change: BookingWrite): Promise<void>;
+  writePatient(change: PatientWrite): Promise<void>;
+  /** Records a suppressed address for every location (bounce or complaint). */
+  suppress(email: string, reason: string, at: Date): Promise<void>;
   /** The booking and its follow-ups, strongly consistent, in one read. */
   bookingWithFollowUps(
     locationId: string,
@@ -125,7 +137,7 @@ export interface FollowUpStore {
     locationId: string,
     asOf: Date,
     limit: number,
-  ): Promise<{ bookingId: string; step: string }[]>;
+  ): Promise<{ bookingId: string; step: string; dueAt: string }[]>;
 }
 
 /** One one-time schedule per follow-up (EventBridge Scheduler in AWS). */

@@ -4,27 +4,45 @@ import { secureHeaders } from "hono/secure-headers";
 import type { AppDeps } from "./context";
 import { errorResponse, onError } from "./errors";
 import { newRouter } from "./router";
+import { aftercareRoutes } from "./routes/aftercare";
 import { bookingRoutes } from "./routes/bookings";
 import { catalogRoutes } from "./routes/catalog";
 import { docsRoutes } from "./routes/docs";
 import { staffRoutes } from "./routes/staff";
+import { unsubscribeRoutes } from "./routes/unsubscribe";
+import { requireStaff } from "./staff-auth";
 
 export const MAX_BODY_BYTES = 32 * 1024;
+/** A whole aftercare plan may be larger than any other body. */
+export const MAX_PLAN_BYTES = 64 * 1024;
 
 /** The whole HTTP app (JSON API and, later, pages), built from its dependencies. */
 export function createApp(deps: AppDeps) {
   const app = newRouter();
   app.use(requestId());
   app.use(secureHeaders());
-  app.use(
+  const limit = (maxSize: number) =>
     bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => errorResponse(c, "PAYLOAD_TOO_LARGE", "The request body is over 32 KiB."),
-    }),
+      maxSize,
+      onError: (c) =>
+        errorResponse(c, "PAYLOAD_TOO_LARGE", `The request body is over ${maxSize / 1024} KiB.`),
+    });
+  const defaultLimit = limit(MAX_BODY_BYTES);
+  const planLimit = limit(MAX_PLAN_BYTES);
+  app.use((c, next) =>
+    c.req.path === "/api/staff/aftercare-plan" ? planLimit(c, next) : defaultLimit(c, next),
   );
+  // Every staff route but sign-in and sign-out needs a staff token.
+  const staffOnly = requireStaff(deps);
+  app.use("/api/staff/*", (c, next) =>
+    c.req.path === "/api/staff/session" ? next() : staffOnly(c, next),
+  );
+
   app.route("/", catalogRoutes(deps));
   app.route("/", bookingRoutes(deps));
   app.route("/", staffRoutes(deps));
+  app.route("/", aftercareRoutes(deps));
+  app.route("/", unsubscribeRoutes(deps));
   docsRoutes(app);
   app.get("/health", (c) => c.json({ ok: true }));
   app.notFound((c) => errorResponse(c, "NOT_FOUND", "No such route."));

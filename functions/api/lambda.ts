@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
+import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SESClient } from "@aws-sdk/client-ses";
 import { handle } from "hono/aws-lambda";
@@ -10,6 +11,7 @@ import { DynamoBookingStore } from "../../shared/adapters/dynamodb/booking-store
 import { createDocumentClient } from "../../shared/adapters/dynamodb/clients";
 import { createLogger } from "../../shared/adapters/log/powertools-logger";
 import { SesMailer } from "../../shared/adapters/mail/ses-mailer";
+import { EventBridgeFollowUpScheduler } from "../../shared/adapters/scheduler/eventbridge-scheduler";
 import { readApiConfig } from "../../shared/config";
 import { EmailSpacingNotices } from "../../shared/services/spacing-notices";
 import { createApp } from "./app";
@@ -33,6 +35,17 @@ async function build() {
     bookings: {
       store,
       clock,
+      log: logger,
+      scheduler: new EventBridgeFollowUpScheduler(
+        new SchedulerClient({}),
+        {
+          groupName: config.SCHEDULE_GROUP,
+          targetArn: config.FOLLOWUPS_FUNCTION_ARN,
+          roleArn: config.SCHEDULER_ROLE_ARN,
+          deadLetterQueueArn: config.SCHEDULER_DLQ_ARN,
+        },
+        clock,
+      ),
       newId: () => randomUUID().replaceAll("-", ""),
       locationId: config.LOCATION_ID,
       notices: new EmailSpacingNotices({

@@ -102,14 +102,18 @@ function base(b: BookingFacts, kind: FollowUpKind, step: string, dueAt: Date, no
  * completion after the grace period.
  */
 export function bookingFollowUps(b: BookingFacts, policy: FollowUpPolicy, now: Date): FollowUp[] {
+  // Steps carry the booking version: a reschedule writes new follow-ups beside the
+  // old ones (cancelled, or kept as sent), so nothing already sent is overwritten.
+  const v = b.version;
   const start = Date.parse(b.start);
-  const out = [base(b, "confirmation", `confirmation-${b.version}`, now, now)];
+  const out = [base(b, "confirmation", `confirmation-${v}`, now, now)];
   const reminderAt = start - policy.reminderHoursBefore * HOUR;
-  if (reminderAt > now.getTime())
-    out.push(base(b, "reminder", "reminder", new Date(reminderAt), now));
+  if (reminderAt > now.getTime()) {
+    out.push(base(b, "reminder", `reminder-${v}`, new Date(reminderAt), now));
+  }
   if (policy.autoCompleteGraceMinutes !== null) {
     const at = Date.parse(b.end) + policy.autoCompleteGraceMinutes * MINUTE;
-    out.push(base(b, "auto-complete", "auto-complete", new Date(at), now));
+    out.push(base(b, "auto-complete", `auto-complete-${v}`, new Date(at), now));
   }
   return out;
 }
@@ -139,13 +143,29 @@ export function aftercareFollowUps(
   });
 }
 
-/** Pending follow-ups that a change makes moot become `cancelled`. */
+/** Pending follow-ups that a change makes moot become `cancelled` (with why, if given). */
 export function cancelPending(
   followUps: readonly FollowUp[],
   now: Date,
-  keep?: (f: FollowUp) => boolean,
-) {
+  options: { only?: (f: FollowUp) => boolean; reason?: string } = {},
+): FollowUp[] {
   return followUps
-    .filter((f) => PENDING.includes(f.status) && !(keep?.(f) ?? false))
-    .map((f) => ({ ...f, status: "cancelled" as const, updatedAt: now.toISOString() }));
+    .filter((f) => PENDING.includes(f.status) && (options.only?.(f) ?? true))
+    .map((f) => ({
+      ...f,
+      status: "cancelled" as const,
+      updatedAt: now.toISOString(),
+      ...(options.reason ? { error: options.reason } : {}),
+    }));
+}
+
+/** Emails stop for a suppressed address (bounce, complaint); aftercare stops on unsubscribe. */
+export type EmailStop = "unsubscribed" | "suppressed";
+
+export function isEmail(f: Pick<FollowUp, "kind">): boolean {
+  return f.kind !== "auto-complete";
+}
+
+export function stoppedBy(stop: EmailStop, f: Pick<FollowUp, "kind">): boolean {
+  return stop === "suppressed" ? isEmail(f) : f.kind === "aftercare";
 }

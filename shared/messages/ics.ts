@@ -48,7 +48,11 @@ export function escapeIcsText(value: string): string {
 
 /** A quoted parameter value (e.g. CN): DQUOTE and control characters cannot appear in it. */
 function quotedParam(value: string): string {
-  return `"${value.replace(/["\p{Cc}\u2028\u2029]/gu, " ").trim()}"`;
+  const clean = value
+    .replace(/"/g, "'")
+    .replace(/[\p{Cc}\u2028\u2029]+/gu, " ")
+    .trim();
+  return `"${clean}"`;
 }
 
 /** Folds one content line into chunks of at most 75 octets, never inside a character. */

@@ -14,6 +14,7 @@ import {
   bookingFollowUps,
   cancelPending,
   type FollowUp,
+  isEmail,
 } from "../domain/follow-ups";
 import { type Action, type Actor, transition } from "../domain/lifecycle";
 import { checkSpacing, decideSpacing, type PatientSession } from "../domain/spacing";
@@ -95,27 +96,36 @@ async function withFreshReads<T>(attempt: () => Promise<T>): Promise<T> {
  * and remove those of the ones that no longer go out. A failure here leaves the
  * follow-up `scheduled` in the table, where the due index still finds it.
  */
-async function syncSchedules(deps: BookingDeps, followUps: FollowUp[], timezone: string) {
+async function syncSchedules(
+  deps: BookingDeps,
+  change: { created?: FollowUp[]; cancelled?: FollowUp[] },
+  timezone: string,
+) {
   const { scheduler } = deps;
   if (!scheduler) return;
+  const jobs = [
+    ...(change.created ?? [])
+      .filter((f) => f.status === "scheduled")
+      .map((f) => ({ f, run: () => scheduler.schedule(f, timezone) })),
+    ...(change.cancelled ?? []).map((f) => ({ f, run: () => scheduler.unschedule(f) })),
+  ];
   await Promise.all(
-    followUps.map((f) =>
-      (f.status === "scheduled" ? scheduler.schedule(f, timezone) : scheduler.unschedule(f)).catch(
-        (error: unknown) =>
-          deps.log?.warn("schedule not synced", {
-            followUpId: f.id,
-            errorName: error instanceof Error ? error.name : "unknown",
-          }),
+    jobs.map(({ f, run }) =>
+      run().catch((error: unknown) =>
+        deps.log?.warn("schedule not synced", {
+          followUpId: f.id,
+          errorName: error instanceof Error ? error.name : "unknown",
+        }),
       ),
     ),
   );
 }
 
-/** Follow-ups of a change, merged by step: later entries replace earlier ones. */
-function byStep(...lists: FollowUp[][]): FollowUp[] {
-  const merged = new Map<string, FollowUp>();
-  for (const list of lists) for (const f of list) merged.set(f.step, f);
-  return [...merged.values()];
+/** A suppressed address gets no email: its follow-ups are written as skipped, with why. */
+function withoutEmailsFor(patient: PatientRecord | null, followUps: FollowUp[]): FollowUp[] {
+  if (!patient?.suppressed) return followUps;
+  const why = `Not sent: the address is suppressed (${patient.suppressed.reason}).`;
+  return followUps.map((f) => (isEmail(f) ? { ...f, status: "skipped" as const, error: why } : f));
 }
 
 /** Staff may book at short notice and further ahead than the online horizon. */
@@ -322,10 +332,9 @@ export async function createBooking(
         updatedAt: at,
         version: 1,
       };
-      const followUps = bookingFollowUps(
-        { ...booking, treatmentName: treatment.name },
-        policy,
-        now,
+      const followUps = withoutEmailsFor(
+        record,
+        bookingFollowUps({ ...booking, treatmentName: treatment.name }, policy, now),
       );
       try {
         await store.write({
@@ -336,7 +345,7 @@ export async function createBooking(
           ...(audit ? { audit } : {}),
           ...(idempotency ? { idempotency: idempotencyRecord(idempotency, booking) } : {}),
         });
-        await syncSchedules(deps, followUps, policy.timezone);
+        await syncSchedules(deps, { created: followUps }, policy.timezone);
         return booking;
       } catch (error) {
         // Another practitioner may still be free at that time.
@@ -478,16 +487,18 @@ export async function rescheduleBooking(
         updatedAt: at,
         version: previous.version + 1,
       };
-      const followUps = byStep(
-        cancelPending(existing, now),
+      const followUps = withoutEmailsFor(
+        record,
         bookingFollowUps({ ...booking, treatmentName: treatment.name }, policy, now),
       );
+      const cancelledFollowUps = cancelPending(existing, now, { reason: "The booking was moved." });
       try {
         await store.write({
           booking,
           previous,
           patient,
           followUps,
+          cancelledFollowUps,
           expectedPatientVersion: record.version === 0 ? null : record.version,
           ...(override
             ? {
@@ -510,7 +521,11 @@ export async function rescheduleBooking(
             : {}),
           ...(idempotency ? { idempotency: idempotencyRecord(idempotency, booking) } : {}),
         });
-        await syncSchedules(deps, followUps, policy.timezone);
+        await syncSchedules(
+          deps,
+          { created: followUps, cancelled: cancelledFollowUps },
+          policy.timezone,
+        );
         return booking;
       } catch (error) {
         if (
@@ -569,19 +584,25 @@ export async function changeStatus(
       version: record.version + 1,
     };
     // Every pending message of the booking stops; a completed session starts its aftercare.
-    const followUps = byStep(
-      cancelPending(existing, now),
-      status === "completed" ? await aftercareFor(deps, booking, record, catalog, now) : [],
-    );
+    const cancelledFollowUps = cancelPending(existing, now, {
+      reason: `The booking was marked ${status}.`,
+    });
+    const followUps =
+      status === "completed" ? await aftercareFor(deps, booking, record, catalog, now) : [];
     await store.write({
       booking,
       previous,
       patient,
       followUps,
+      cancelledFollowUps,
       expectedPatientVersion: record.version === 0 ? null : record.version,
       ...(idempotency ? { idempotency: idempotencyRecord(idempotency, booking) } : {}),
     });
-    await syncSchedules(deps, followUps, policy.timezone);
+    await syncSchedules(
+      deps,
+      { created: followUps, cancelled: cancelledFollowUps },
+      policy.timezone,
+    );
     return booking;
   });
 }

@@ -76,13 +76,27 @@ export async function runFollowUp(
   }
 
   let email: Awaited<ReturnType<typeof compose>>;
+  let raw: Buffer;
   try {
     email = await compose(deps, bookings, claimed, now);
+    if ("skip" in email) {
+      await deps.followUps.finish(claimed, { status: "skipped", at: now, error: email.skip });
+      return "skipped";
+    }
+    raw = await buildRawEmail({
+      from: deps.mailFrom,
+      to: claimed.to,
+      subject: email.subject,
+      text: email.text,
+      html: email.html,
+      ...(email.attachments ? { attachments: email.attachments } : {}),
+      listUnsubscribeUrl: unsubscribeUrls(deps, claimed.patientId, now).oneClick,
+    });
   } catch (error) {
     await deps.followUps.finish(claimed, {
       status: "failed",
       at: bookings.clock.now(),
-      error: "Could not build the email.",
+      error: "The email could not be built from the plan.",
     });
     deps.log.warn("follow-up not built", {
       ...ids,
@@ -90,21 +104,6 @@ export async function runFollowUp(
     });
     return "failed";
   }
-  if ("skip" in email) {
-    await deps.followUps.finish(claimed, { status: "skipped", at: now, error: email.skip });
-    return "skipped";
-  }
-
-  const links = unsubscribeUrls(deps, claimed.patientId, now);
-  const raw = await buildRawEmail({
-    from: deps.mailFrom,
-    to: claimed.to,
-    subject: email.subject,
-    text: email.text,
-    html: email.html,
-    ...(email.attachments ? { attachments: email.attachments } : {}),
-    listUnsubscribeUrl: links.oneClick,
-  });
   try {
     const { messageId } = await sendWithRetry(deps, {
       to: claimed.to,

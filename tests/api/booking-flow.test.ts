@@ -73,7 +73,7 @@ describe("the refused patient is told by email, once", () => {
       "You can book your next session from Tuesday 5 January 2027.",
     );
     expect(mail?.body.text).toContain("4 to 6 weeks apart");
-    expect(mail?.body.text).toMatch(/http:\/\/clinic\.test\/book\?rebook=v1\.rebook\./);
+    expect(mail?.body.text).toMatch(/https:\/\/clinic\.test\/book\?rebook=v1\.rebook\./);
 
     // Trying again the same day sends nothing more.
     await book(

@@ -35,7 +35,7 @@ describe("receptionist", () => {
       source: "staff",
       patient: { name: patient.name },
     });
-    expect(r.body.manageUrl).toMatch(/^http:\/\/clinic\.test\/manage\//);
+    expect(r.body.manageUrl).toMatch(/^https:\/\/clinic\.test\/manage\//);
     firstId = r.body.booking.id;
   });
 

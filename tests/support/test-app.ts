@@ -7,10 +7,13 @@ import type { AppDeps } from "../../functions/api/context";
 import type { AppLogger } from "../../functions/api/logger";
 import { composeLocal } from "../../local/compose";
 import { demoClinic } from "../../local/demo-clinic";
+import { runDueFollowUps } from "../../local/followups-runner";
 import { writeCatalog } from "../../shared/adapters/dynamodb/catalog-writer";
 import { ensureTable } from "../../shared/adapters/dynamodb/ensure-table";
 import { RoundTripCounter } from "../../shared/adapters/dynamodb/round-trips";
+import { loadDefaultPlanSteps } from "../../shared/aftercare/plan-schema";
 import type { Catalog } from "../../shared/domain/catalog";
+import { seedPlan } from "../../shared/services/aftercare-plans";
 import { type StaffKey, TEST_STAFF } from "./staff-users";
 
 /** A clock the test moves by hand. */
@@ -41,6 +44,10 @@ export interface TestApp {
   logger: CapturingLogger;
   roundTrips: RoundTripCounter;
   dynamo: ReturnType<typeof composeLocal>["dynamo"];
+  followUps: ReturnType<typeof composeLocal>["followUps"];
+  store: ReturnType<typeof composeLocal>["store"];
+  /** Plays every follow-up due by `asOf` at its own due time (the local Scheduler stand-in). */
+  runFollowUps(asOf: string): Promise<Record<string, number>>;
   request(path: string, init?: RequestInit & { json?: unknown }): Promise<Response>;
   staffToken(who: StaffKey): Promise<string>;
   close(): Promise<void>;
@@ -57,7 +64,7 @@ export async function startTestApp(
   const clock = new TestClock(new Date(options.now ?? "2026-11-30T18:00:00Z"));
   const logger = new CapturingLogger();
   const catalog = options.catalog ?? demoClinic;
-  const { deps, dynamo } = composeLocal({
+  const { deps, dynamo, followUps, store } = composeLocal({
     dynamoEndpoint: inject("dynamoEndpoint"),
     tableName,
     locationId: catalog.clinic.locationId,
@@ -65,12 +72,13 @@ export async function startTestApp(
     sesEndpoint: inject("sesEndpoint"),
     pool: inject("staffPool"),
     linkSecret: randomBytes(32).toString("hex"),
-    publicBaseUrl: "http://clinic.test",
+    publicBaseUrl: "https://clinic.test",
     logger,
     clock,
   });
   await ensureTable(dynamo.client, tableName);
   await writeCatalog(dynamo.doc, tableName, catalog);
+  await seedPlan(deps.bookings, loadDefaultPlanSteps());
   const roundTrips = new RoundTripCounter().attach(dynamo.client);
 
   const server = serve({ fetch: createApp(deps).fetch, port: 0, hostname: "127.0.0.1" });
@@ -86,6 +94,13 @@ export async function startTestApp(
     logger,
     roundTrips,
     dynamo,
+    followUps,
+    store,
+    runFollowUps: (asOf) =>
+      runDueFollowUps(followUps, store, catalog.clinic.locationId, {
+        asOf: new Date(asOf),
+        simulate: true,
+      }),
     request(path, init = {}) {
       const { json, headers, ...rest } = init;
       return fetch(`${baseUrl}${path}`, {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -22,6 +23,7 @@ import {
   IdempotencyRaceError,
   type IdempotencyRecord,
   type PatientRecord,
+  type PatientWrite,
   StaleReadError,
 } from "../../ports";
 import { keys } from "./keys";
@@ -374,7 +376,11 @@ export class DynamoBookingStore implements BookingStore, FollowUpStore {
         Limit: limit,
       }),
     );
-    return (out.Items ?? []).map((i) => ({ bookingId: String(i.bookingId), step: String(i.step) }));
+    return (out.Items ?? []).map((i) => ({
+      bookingId: String(i.bookingId),
+      step: String(i.step),
+      dueAt: String(i.dueAt),
+    }));
   }
 
   async claimOnce(locationId: string, key: string, ttlSeconds: number): Promise<boolean> {
@@ -451,18 +457,7 @@ export class DynamoBookingStore implements BookingStore, FollowUpStore {
       });
     }
 
-    add("patient", {
-      Put: {
-        TableName: this.tableName,
-        Item: { ...keys.patient(loc, patient.id), type: "patient", ...patient },
-        ...(change.expectedPatientVersion === null
-          ? { ConditionExpression: "attribute_not_exists(PK)" }
-          : {
-              ConditionExpression: "version = :v",
-              ExpressionAttributeValues: { ":v": change.expectedPatientVersion },
-            }),
-      },
-    });
+    add("patient", this.patientPut(patient, change.expectedPatientVersion));
 
     if (change.audit) {
       add("audit", {
@@ -477,23 +472,7 @@ export class DynamoBookingStore implements BookingStore, FollowUpStore {
         },
       });
     }
-    for (const f of change.followUps ?? []) {
-      // New follow-ups must be new; a cancelled one must still have been pending, so
-      // a follow-up sent meanwhile is never overwritten (the change is decided again).
-      add("follow-up", {
-        Put: {
-          TableName: this.tableName,
-          Item: followUpItem(f),
-          ...(f.status === "scheduled"
-            ? { ConditionExpression: "attribute_not_exists(PK)" }
-            : {
-                ConditionExpression: "#status = :scheduled",
-                ExpressionAttributeNames: { "#status": "status" },
-                ExpressionAttributeValues: { ":scheduled": "scheduled" },
-              }),
-        },
-      });
-    }
+    this.addFollowUps(add, change.followUps ?? [], change.cancelledFollowUps ?? []);
     if (change.idempotency) {
       add("idempotency", {
         Put: {
@@ -514,6 +493,85 @@ export class DynamoBookingStore implements BookingStore, FollowUpStore {
     } catch (error) {
       throw translateCancellation(error, kinds);
     }
+  }
+
+  /**
+   * New follow-ups must be new; a stopped one must still be pending, so a follow-up
+   * sent meanwhile is never overwritten (the change is then decided again).
+   */
+  private addFollowUps(
+    add: (kind: ActionKind, action: TransactItem) => void,
+    created: FollowUp[],
+    cancelled: FollowUp[],
+  ) {
+    for (const f of created) {
+      add("follow-up", {
+        Put: {
+          TableName: this.tableName,
+          Item: followUpItem(f),
+          ConditionExpression: "attribute_not_exists(PK)",
+        },
+      });
+    }
+    for (const f of cancelled) {
+      add("follow-up", {
+        Put: {
+          TableName: this.tableName,
+          Item: followUpItem(f),
+          ConditionExpression: "#status = :scheduled",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: { ":scheduled": "scheduled" },
+        },
+      });
+    }
+  }
+
+  async writePatient(change: PatientWrite): Promise<void> {
+    const { patient } = change;
+    const actions: TransactItem[] = [];
+    const kinds: ActionKind[] = [];
+    const add = (kind: ActionKind, action: TransactItem) => {
+      kinds.push(kind);
+      actions.push(action);
+    };
+    add("patient", this.patientPut(patient, change.expectedPatientVersion));
+    this.addFollowUps(add, [], change.cancelledFollowUps);
+    try {
+      await this.doc.send(new TransactWriteCommand({ TransactItems: actions }));
+    } catch (error) {
+      throw translateCancellation(error, kinds);
+    }
+  }
+
+  async suppress(email: string, reason: string, at: Date): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...keys.suppression(
+            createHash("sha256").update(email.trim().toLowerCase()).digest("hex"),
+          ),
+          type: "suppression",
+          reason,
+          at: at.toISOString(),
+        },
+      }),
+    );
+  }
+
+  private patientPut(patient: PatientRecord, expectedVersion: number | null): TransactItem {
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: { ...keys.patient(patient.locationId, patient.id), type: "patient", ...patient },
+        ...(expectedVersion === null
+          ? { ConditionExpression: "attribute_not_exists(PK)" }
+          : {
+              ConditionExpression: "version = :v",
+              ExpressionAttributeValues: { ":v": expectedVersion },
+            }),
+      },
+    };
   }
 
   private async queryAll(input: QueryCommandInput): Promise<Item[]> {

@@ -1,0 +1,204 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { PlanStepsInput } from "../../../shared/aftercare/plan-schema";
+import { toLocalIso } from "../../../shared/domain/calendar";
+import { DomainError } from "../../../shared/domain/errors";
+import type { FollowUp } from "../../../shared/domain/follow-ups";
+import { publishPlan } from "../../../shared/services/aftercare-plans";
+import { normaliseEmail, patientIdFor } from "../../../shared/services/bookings";
+import type { AppDeps } from "../context";
+import { newRouter } from "../router";
+import { errors, Id, jsonBody, jsonResponse } from "../schemas";
+
+const security = [{ staffBearer: [] }];
+const staffErrors = errors([401, "UNAUTHENTICATED"], [403, "FORBIDDEN"]);
+
+const FollowUpOut = z
+  .object({
+    id: z.string(),
+    step: z.string(),
+    kind: z.enum(["confirmation", "reminder", "auto-complete", "aftercare"]),
+    dueAt: z.string(),
+    status: z.enum(["scheduled", "sending", "sent", "skipped", "cancelled", "failed"]),
+    sentAt: z.string().optional(),
+    messageId: z.string().optional(),
+    error: z.string().optional(),
+    subject: z.string().optional(),
+  })
+  .openapi("FollowUp");
+
+const followUpsRoute = createRoute({
+  method: "get",
+  path: "/api/staff/bookings/{id}/follow-ups",
+  tags: ["Staff"],
+  summary: "Every follow-up of a booking, in due order, with its status and SES message id",
+  security,
+  request: { params: z.object({ id: Id }) },
+  responses: {
+    200: jsonResponse(z.object({ followUps: z.array(FollowUpOut) }), "The follow-ups"),
+    ...errors([404, "No such booking"]),
+    ...staffErrors,
+  },
+});
+
+const sentEmailRoute = createRoute({
+  method: "get",
+  path: "/api/staff/bookings/{id}/follow-ups/{step}/email",
+  tags: ["Staff"],
+  summary: "The email that was sent for a follow-up, as rendered",
+  security,
+  request: { params: z.object({ id: Id, step: Id }) },
+  responses: {
+    200: jsonResponse(
+      z.object({ subject: z.string(), text: z.string(), html: z.string(), messageId: z.string() }),
+      "The sent email",
+    ),
+    ...errors([404, "No such follow-up, or nothing sent"]),
+    ...staffErrors,
+  },
+});
+
+const patientRoute = createRoute({
+  method: "get",
+  path: "/api/staff/patients",
+  tags: ["Staff"],
+  summary: "A patient by email: sessions, consent, and whether the address is suppressed",
+  security,
+  request: { query: z.strictObject({ email: z.string().trim().max(254).pipe(z.email()) }) },
+  responses: {
+    200: jsonResponse(
+      z.object({
+        patient: z.object({
+          id: z.string(),
+          name: z.string(),
+          email: z.string(),
+          phone: z.string().optional(),
+          sessions: z.array(
+            z.object({
+              bookingId: z.string(),
+              date: z.string(),
+              family: z.string(),
+              status: z.string(),
+            }),
+          ),
+          aftercareOptOut: z.boolean(),
+          suppressed: z.object({ reason: z.string(), at: z.string() }).nullable(),
+        }),
+      }),
+      "The patient",
+    ),
+    ...errors([404, "No such patient"]),
+    ...staffErrors,
+  },
+});
+
+const PlanOut = z
+  .object({
+    version: z.number(),
+    createdAt: z.string(),
+    createdBy: z.string(),
+    steps: z.array(z.record(z.string(), z.unknown())),
+  })
+  .openapi("AftercarePlan");
+
+const getPlanRoute = createRoute({
+  method: "get",
+  path: "/api/staff/aftercare-plan",
+  tags: ["Staff"],
+  summary: "The current aftercare plan",
+  security,
+  responses: {
+    200: jsonResponse(PlanOut, "The plan"),
+    ...errors([404, "No plan yet"]),
+    ...staffErrors,
+  },
+});
+
+const putPlanRoute = createRoute({
+  method: "put",
+  path: "/api/staff/aftercare-plan",
+  tags: ["Staff"],
+  summary: "Save a new plan version (applies to sessions completed from now on)",
+  security,
+  request: { body: jsonBody(PlanStepsInput) },
+  responses: {
+    200: jsonResponse(z.object({ version: z.number() }), "Saved as a new version"),
+    ...errors([422, "The plan is invalid"]),
+    ...staffErrors,
+  },
+});
+
+function followUpView(f: FollowUp, timezone: string) {
+  return {
+    id: f.id,
+    step: f.step,
+    kind: f.kind,
+    dueAt: toLocalIso(new Date(f.dueAt), timezone),
+    status: f.status,
+    ...(f.sentAt ? { sentAt: toLocalIso(new Date(f.sentAt), timezone) } : {}),
+    ...(f.messageId ? { messageId: f.messageId } : {}),
+    ...(f.error ? { error: f.error } : {}),
+    ...(f.rendered ? { subject: f.rendered.subject } : {}),
+  };
+}
+
+/** Staff views of follow-ups, patients and the aftercare plan. */
+export function aftercareRoutes(deps: AppDeps) {
+  const { store, locationId } = deps.bookings;
+  const router = newRouter();
+  const timezone = async () => (await store.catalog(locationId)).clinic.policy.timezone;
+
+  router.openapi(followUpsRoute, async (c) => {
+    const found = await store.bookingWithFollowUps(locationId, c.req.valid("param").id);
+    if (!found) throw new DomainError("NOT_FOUND", "Booking not found.");
+    const tz = await timezone();
+    const followUps = [...found.followUps].sort((a, b) =>
+      a.dueAt < b.dueAt ? -1 : a.dueAt > b.dueAt ? 1 : a.step < b.step ? -1 : 1,
+    );
+    return c.json({ followUps: followUps.map((f) => followUpView(f, tz)) }, 200);
+  });
+
+  router.openapi(sentEmailRoute, async (c) => {
+    const { id, step } = c.req.valid("param");
+    const found = await store.bookingWithFollowUps(locationId, id);
+    const f = found?.followUps.find((x) => x.step === step);
+    if (!f?.rendered || !f.messageId)
+      throw new DomainError("NOT_FOUND", "Nothing was sent for this.");
+    return c.json({ ...f.rendered, messageId: f.messageId }, 200);
+  });
+
+  router.openapi(patientRoute, async (c) => {
+    const email = normaliseEmail(c.req.valid("query").email);
+    const record = await store.patient(locationId, patientIdFor(locationId, email));
+    if (!record) throw new DomainError("NOT_FOUND", "No patient with that email.");
+    return c.json(
+      {
+        patient: {
+          id: record.id,
+          name: record.name,
+          email: record.email,
+          ...(record.phone ? { phone: record.phone } : {}),
+          sessions: record.sessions,
+          aftercareOptOut: record.aftercareOptOut ?? false,
+          suppressed: record.suppressed ?? null,
+        },
+      },
+      200,
+    );
+  });
+
+  router.openapi(getPlanRoute, async (c) => {
+    const plan = await store.currentPlan(locationId);
+    if (!plan) throw new DomainError("NOT_FOUND", "No aftercare plan yet.");
+    return c.json(plan as never, 200);
+  });
+
+  router.openapi(putPlanRoute, async (c) => {
+    const { steps } = c.req.valid("json");
+    const staff = c.get("staff");
+    const plan = await publishPlan(deps.bookings, steps, staff.id);
+    deps.logger.info("aftercare plan published", { version: plan.version, actor: staff.id });
+    return c.json({ version: plan.version }, 200);
+  });
+
+  return router;
+}

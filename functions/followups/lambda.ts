@@ -1,0 +1,76 @@
+import { randomUUID } from "node:crypto";
+import { SchedulerClient } from "@aws-sdk/client-scheduler";
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { SESClient } from "@aws-sdk/client-ses";
+import { z } from "zod";
+import { LinkTokens } from "../../shared/adapters/auth/link-tokens";
+import { DynamoBookingStore } from "../../shared/adapters/dynamodb/booking-store";
+import { createDocumentClient } from "../../shared/adapters/dynamodb/clients";
+import { createLogger } from "../../shared/adapters/log/powertools-logger";
+import { SesRawMailer } from "../../shared/adapters/mail/ses-raw-mailer";
+import { EventBridgeFollowUpScheduler } from "../../shared/adapters/scheduler/eventbridge-scheduler";
+import { readFollowUpsConfig } from "../../shared/config";
+import { type FollowUpDeps, runFollowUp } from "../../shared/services/follow-ups";
+
+/** The EventBridge Scheduler target: sends one follow-up (input: {locationId, bookingId, step}). */
+const Event = z.strictObject({
+  locationId: z.string().regex(/^[a-z0-9-]{1,64}$/),
+  bookingId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+  step: z.string().regex(/^[a-z0-9-]{1,40}$/),
+});
+
+async function build(): Promise<FollowUpDeps> {
+  const config = readFollowUpsConfig(process.env);
+  const logger = createLogger("clinic-followups", config.LOG_LEVEL);
+  const secret = await new SecretsManagerClient({}).send(
+    new GetSecretValueCommand({ SecretId: config.LINK_SECRET_ID }),
+  );
+  if (!secret.SecretString) throw new Error("The link secret is empty");
+  const { doc } = createDocumentClient({});
+  const store = new DynamoBookingStore(doc, config.TABLE_NAME);
+  const clock = { now: () => new Date() };
+  return {
+    bookings: {
+      store,
+      clock,
+      newId: () => randomUUID().replaceAll("-", ""),
+      locationId: "unused: every event names its location",
+      log: logger,
+      // An automatic completion schedules the aftercare, so this function schedules too.
+      scheduler: new EventBridgeFollowUpScheduler(
+        new SchedulerClient({}),
+        {
+          groupName: config.SCHEDULE_GROUP,
+          targetArn: config.FOLLOWUPS_FUNCTION_ARN,
+          roleArn: config.SCHEDULER_ROLE_ARN,
+          deadLetterQueueArn: config.SCHEDULER_DLQ_ARN,
+        },
+        clock,
+      ),
+    },
+    followUps: store,
+    // No SDK retries: the sender decides, so a send that timed out is never repeated.
+    mailer: new SesRawMailer(new SESClient({ maxAttempts: 1 }), config.SES_CONFIGURATION_SET),
+    tokens: new LinkTokens(secret.SecretString),
+    publicBaseUrl: config.PUBLIC_BASE_URL,
+    mailFrom: config.MAIL_FROM,
+    log: logger,
+  };
+}
+
+let ready: Promise<FollowUpDeps> | undefined;
+
+export const handler = async (event: unknown) => {
+  ready ??= build().catch((error) => {
+    ready = undefined;
+    throw error;
+  });
+  const deps = await ready;
+  const parsed = Event.safeParse(event);
+  // A malformed event is not retried: it would never parse.
+  if (!parsed.success) {
+    deps.log.warn("malformed follow-up event", { issues: parsed.error.issues.length });
+    return { outcome: "malformed" };
+  }
+  return { outcome: await runFollowUp(deps, parsed.data) };
+};

@@ -1,0 +1,229 @@
+import { DateTime } from "luxon";
+import type { PlanSection, PlanStep } from "../domain/aftercare-plan";
+import { escapeHtml, oneLine } from "./escape";
+
+/**
+ * One follow-up email rendered from a stored plan step. The plan's text is the
+ * clinic's guide; this module only lays it out, fills the placeholders and adds
+ * the greeting and footer. Every value is escaped where it lands (HTML text,
+ * attribute, or one plain-text line), and a URL becomes a link only if it is
+ * http(s).
+ */
+
+export interface AftercareEmailVars {
+  patientName: string;
+  clinicName: string;
+  /** Clinic-local date of the session, `YYYY-MM-DD`. */
+  sessionDate: string;
+  /** `YYYY-MM-DD`, from the spacing validator; needed by a step that uses it. */
+  earliestAllowedDate?: string;
+  /** Signed booking link; needed by a step that uses it. */
+  bookingUrl?: string;
+  /** The patient's private link to their bookings, shown in the footer when given. */
+  manageUrl?: string;
+  unsubscribeUrl: string;
+}
+
+export interface RenderedEmail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** A value a step needs was not given: the email must not go out with a hole in it. */
+export class MissingEmailVariableError extends Error {
+  readonly code = "MISSING_EMAIL_VARIABLE";
+  constructor(readonly variable: string) {
+    super(`The email needs {{${variable}}}, which was not given`);
+    this.name = "MissingEmailVariableError";
+  }
+}
+
+/** `2027-01-05` → `Tuesday 5 January 2027`. */
+export function longDate(date: string): string {
+  const parsed = DateTime.fromISO(date, { zone: "UTC" });
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || !parsed.isValid) {
+    throw new RangeError("Not a YYYY-MM-DD date");
+  }
+  return parsed.setLocale("en-US").toFormat("cccc d LLLL yyyy");
+}
+
+/** The URL, normalised, if it is a well-formed http(s) URL; otherwise null. */
+export function httpUrl(value: string): string | null {
+  if (/[\p{Cc}\s]/u.test(value)) return null;
+  try {
+    const url = new URL(value);
+    return url.protocol === "https:" || url.protocol === "http:" ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A link when the URL is http(s), else the escaped text itself (never an href). */
+export function linkHtml(url: string, label?: string): string {
+  const safe = httpUrl(url);
+  const shown = escapeHtml(label ?? safe ?? oneLine(url));
+  return safe ? `<a href="${escapeHtml(safe)}" style="color:#6b2d5c">${shown}</a>` : shown;
+}
+
+type Piece = { literal: string } | { value: string; url: boolean };
+
+const KNOWN = new Set([
+  "patientName",
+  "clinicName",
+  "sessionDate",
+  "earliestAllowedDate",
+  "bookingUrl",
+]);
+const URL_VARS = new Set(["bookingUrl"]);
+const DATE_VARS = new Set(["sessionDate", "earliestAllowedDate"]);
+
+/** Splits a template into literal text and substituted values. */
+function fill(template: string, vars: AftercareEmailVars): Piece[] {
+  const pieces: Piece[] = [];
+  let last = 0;
+  for (const match of template.matchAll(/\{\{([A-Za-z]+)\}\}/g)) {
+    const name = match[1] ?? "";
+    if (!KNOWN.has(name)) continue;
+    pieces.push({ literal: template.slice(last, match.index) });
+    const raw = vars[name as keyof AftercareEmailVars];
+    if (raw === undefined || raw === "") throw new MissingEmailVariableError(name);
+    const value = DATE_VARS.has(name) ? longDate(raw) : oneLine(raw);
+    pieces.push({ value, url: URL_VARS.has(name) });
+    last = match.index + match[0].length;
+  }
+  pieces.push({ literal: template.slice(last) });
+  return pieces;
+}
+
+function toText(pieces: Piece[]): string {
+  return pieces.map((p) => ("literal" in p ? p.literal : p.value)).join("");
+}
+
+function toHtml(pieces: Piece[]): string {
+  return pieces
+    .map((p) =>
+      "literal" in p ? escapeHtml(p.literal) : p.url ? linkHtml(p.value) : escapeHtml(p.value),
+    )
+    .join("");
+}
+
+const STYLE = {
+  body: "margin:0;padding:0;background:#ffffff;color:#222222;font-family:Helvetica,Arial,sans-serif;font-size:16px;line-height:1.5",
+  wrap: "max-width:640px;margin:0 auto;padding:24px 16px",
+  h2: "font-size:18px;line-height:1.3;margin:28px 0 8px",
+  p: "margin:0 0 12px",
+  ul: "margin:0 0 12px;padding-left:22px",
+  li: "margin:0 0 6px",
+  table: "border-collapse:collapse;width:100%;margin:8px 0 16px;font-size:15px",
+  th: "border:1px solid #cccccc;background:#f4eef2;padding:8px;text-align:left;vertical-align:top",
+  td: "border:1px solid #cccccc;padding:8px;text-align:left;vertical-align:top",
+  footer:
+    "margin-top:32px;padding-top:16px;border-top:1px solid #dddddd;font-size:13px;color:#555555",
+} as const;
+
+/** The page around an email's body: small, inline-styled, no external resources. */
+export function emailHtml(title: string, body: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title></head><body style="${STYLE.body}"><div role="article" aria-label="${escapeHtml(title)}" style="${STYLE.wrap}">${body}</div></body></html>`;
+}
+
+export const emailStyle = STYLE;
+
+function sectionText(section: PlanSection, vars: AftercareEmailVars): string[] {
+  const t = (s: string) => toText(fill(s, vars));
+  const heading = t(section.heading);
+  const lines = [heading, "-".repeat(Math.min(heading.length, 60)), ""];
+  for (const p of section.paragraphs ?? []) lines.push(t(p), "");
+  if (section.bullets?.length) {
+    for (const b of section.bullets) lines.push(`- ${t(b)}`);
+    lines.push("");
+  }
+  if (section.table) {
+    const [first, ...others] = section.table.columns.map(t);
+    for (const row of section.table.rows) {
+      const [title, ...cells] = row.map(t);
+      lines.push(`${first}: ${title ?? ""}`);
+      for (const [i, cell] of cells.entries()) lines.push(`  ${others[i] ?? ""}: ${cell}`);
+      lines.push("");
+    }
+  }
+  return lines;
+}
+
+function sectionHtml(section: PlanSection, vars: AftercareEmailVars): string {
+  const h = (s: string) => toHtml(fill(s, vars));
+  let out = `<h2 style="${STYLE.h2}">${h(section.heading)}</h2>`;
+  for (const p of section.paragraphs ?? []) out += `<p style="${STYLE.p}">${h(p)}</p>`;
+  if (section.bullets?.length) {
+    out += `<ul style="${STYLE.ul}">${section.bullets.map((b) => `<li style="${STYLE.li}">${h(b)}</li>`).join("")}</ul>`;
+  }
+  if (section.table) {
+    const head = section.table.columns
+      .map((c) => `<th scope="col" style="${STYLE.th}">${h(c)}</th>`)
+      .join("");
+    const rows = section.table.rows
+      .map(
+        (row) =>
+          `<tr>${row
+            .map((cell, i) =>
+              i === 0
+                ? `<th scope="row" style="${STYLE.th}">${h(cell)}</th>`
+                : `<td style="${STYLE.td}">${h(cell)}</td>`,
+            )
+            .join("")}</tr>`,
+      )
+      .join("");
+    out += `<table style="${STYLE.table}"><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table>`;
+  }
+  return out;
+}
+
+/** Renders one plan step as an email: subject, plain text and HTML. */
+export function renderAftercareEmail(step: PlanStep, vars: AftercareEmailVars): RenderedEmail {
+  const clinic = oneLine(vars.clinicName);
+  const name = oneLine(vars.patientName);
+  const unsubscribe = httpUrl(vars.unsubscribeUrl);
+  if (!unsubscribe) throw new RangeError("unsubscribeUrl must be an http(s) URL");
+  const manage = vars.manageUrl ? httpUrl(vars.manageUrl) : null;
+  const subject = oneLine(toText(fill(step.subject, vars)));
+  const session = longDate(vars.sessionDate);
+
+  const rebookNote =
+    step.kind === "last-reminder"
+      ? "If you have already booked your next session, you can ignore this email."
+      : null;
+  const footerLines = [
+    clinic,
+    `You are receiving this email because of your session at ${clinic} on ${session}.`,
+    ...(manage ? [`Your bookings: ${manage}`] : []),
+    `To stop these emails, unsubscribe: ${unsubscribe}`,
+  ];
+
+  const text = [
+    `Hello ${name},`,
+    "",
+    ...step.sections.flatMap((s) => sectionText(s, vars)),
+    ...(rebookNote ? [rebookNote, ""] : []),
+    "--",
+    ...footerLines,
+    "",
+  ].join("\n");
+
+  const footerHtml = [
+    `<p style="${STYLE.p}"><strong>${escapeHtml(clinic)}</strong></p>`,
+    `<p style="${STYLE.p}">You are receiving this email because of your session at ${escapeHtml(clinic)} on ${escapeHtml(session)}.</p>`,
+    ...(manage ? [`<p style="${STYLE.p}">Your bookings: ${linkHtml(manage)}</p>`] : []),
+    `<p style="${STYLE.p}">To stop these emails, unsubscribe: ${linkHtml(unsubscribe)}</p>`,
+  ].join("");
+
+  const html = emailHtml(
+    subject,
+    `<p style="${STYLE.p}">Hello ${escapeHtml(name)},</p>${step.sections
+      .map((s) => sectionHtml(s, vars))
+      .join(
+        "",
+      )}${rebookNote ? `<p style="${STYLE.p}">${escapeHtml(rebookNote)}</p>` : ""}<div role="contentinfo" style="${STYLE.footer}">${footerHtml}</div>`,
+  );
+
+  return { subject, text, html };
+}

@@ -1,0 +1,233 @@
+import { DateTime } from "luxon";
+import {
+  emailHtml,
+  httpUrl,
+  linkHtml,
+  type RenderedEmail,
+  emailStyle as S,
+} from "./aftercare-email";
+import { escapeHtml, oneLine } from "./escape";
+import { appointmentIcs } from "./ics";
+
+/**
+ * The booking confirmation (with its calendar file) and the reminder sent the
+ * day before. Subjects name the clinic and the time, never the procedure;
+ * times are shown in the clinic's timezone with its name, whatever timezone the
+ * process runs in.
+ */
+
+export interface BookingEmailInput {
+  patientName: string;
+  clinicName: string;
+  clinicAddress?: string;
+  treatmentName: string;
+  start: Date;
+  end: Date;
+  /** The clinic's IANA timezone, e.g. America/Los_Angeles. */
+  timezone: string;
+  /** The patient's private link to reschedule or cancel; http(s). */
+  manageUrl: string;
+  bookingId: string;
+}
+
+export interface ConfirmationInput extends BookingEmailInput {
+  /** The booking's change counter: the .ics SEQUENCE, so calendars update the same event. */
+  sequence: number;
+  rescheduled: boolean;
+  /** The clinic's address for replies, shown as the event's ORGANIZER when given. */
+  clinicEmail?: string;
+  /** When the email is built (the .ics DTSTAMP); defaults to now. */
+  now?: Date;
+}
+
+export interface ReminderInput extends BookingEmailInput {
+  sequence?: number;
+  rescheduled?: boolean;
+  clinicEmail?: string;
+  /** When the reminder is sent; decides "today" / "tomorrow". Without it: "tomorrow". */
+  now?: Date;
+}
+
+export interface EmailAttachment {
+  filename: "appointment.ics";
+  contentType: "text/calendar; charset=utf-8; method=REQUEST";
+  content: string;
+}
+
+export interface ConfirmationEmail extends RenderedEmail {
+  attachments: [EmailAttachment];
+}
+
+function local(instant: Date, zone: string): DateTime {
+  const dt = DateTime.fromJSDate(instant, { zone }).setLocale("en-US");
+  if (!dt.isValid) throw new RangeError("Invalid start/end or timezone");
+  return dt;
+}
+
+/** The zone's generic name in English ("Pacific Time"), or its IANA id if there is none. */
+export function zoneLabel(zone: string, at: Date): string {
+  const part = new Intl.DateTimeFormat("en-US", { timeZone: zone, timeZoneName: "longGeneric" })
+    .formatToParts(at)
+    .find((p) => p.type === "timeZoneName");
+  return part?.value && !/^GMT/.test(part.value) ? part.value : zone;
+}
+
+/** `1:00 PM` in the clinic's timezone. */
+export function clockTime(instant: Date, zone: string): string {
+  return local(instant, zone).toFormat("h:mm a");
+}
+
+/** `Tuesday 8 December 2026, 1:00 PM to 2:00 PM (Pacific Time)`. */
+export function appointmentWhen(start: Date, end: Date, zone: string): string {
+  const s = local(start, zone);
+  const e = local(end, zone);
+  const day = (d: DateTime) => d.toFormat("cccc d LLLL yyyy");
+  const until = s.hasSame(e, "day") ? e.toFormat("h:mm a") : `${day(e)}, ${e.toFormat("h:mm a")}`;
+  return `${day(s)}, ${s.toFormat("h:mm a")} to ${until} (${zoneLabel(zone, start)})`;
+}
+
+function manageLink(url: string): string {
+  const safe = httpUrl(url);
+  if (!safe) throw new RangeError("manageUrl must be an http(s) URL");
+  return safe;
+}
+
+interface Details {
+  greeting: string;
+  lead: string;
+  rows: [string, string][];
+  manage: string;
+  after: string[];
+  clinic: string;
+}
+
+function render(subject: string, d: Details): { text: string; html: string } {
+  const text = [
+    d.greeting,
+    "",
+    d.lead,
+    "",
+    ...d.rows.map(([label, value]) => `${label}: ${value}`),
+    "",
+    `To reschedule or cancel: ${d.manage}`,
+    ...d.after,
+    "",
+    "--",
+    d.clinic,
+    "",
+  ].join("\n");
+  const rows = d.rows
+    .map(
+      ([label, value]) =>
+        `<tr><th scope="row" style="${S.th}">${escapeHtml(label)}</th><td style="${S.td}">${escapeHtml(value)}</td></tr>`,
+    )
+    .join("");
+  const html = emailHtml(
+    subject,
+    [
+      `<p style="${S.p}">${escapeHtml(d.greeting)}</p>`,
+      `<p style="${S.p}">${escapeHtml(d.lead)}</p>`,
+      `<table style="${S.table}"><tbody>${rows}</tbody></table>`,
+      `<p style="${S.p}">To reschedule or cancel: ${linkHtml(d.manage, "manage your booking")}</p>`,
+      ...d.after.map((line) => `<p style="${S.p}">${escapeHtml(line)}</p>`),
+      `<div role="contentinfo" style="${S.footer}"><p style="${S.p}"><strong>${escapeHtml(d.clinic)}</strong></p></div>`,
+    ].join(""),
+  );
+  return { text, html };
+}
+
+function detailRows(input: BookingEmailInput): [string, string][] {
+  return [
+    ["What", oneLine(input.treatmentName)],
+    ["When", appointmentWhen(input.start, input.end, input.timezone)],
+    [
+      "Where",
+      oneLine(
+        input.clinicAddress ? `${input.clinicName}, ${input.clinicAddress}` : input.clinicName,
+      ),
+    ],
+    ["Booking reference", oneLine(input.bookingId)],
+  ];
+}
+
+/** The confirmation of a new or moved appointment, with its `.ics` (METHOD:REQUEST). */
+export function renderConfirmation(input: ConfirmationInput): ConfirmationEmail {
+  const clinic = oneLine(input.clinicName);
+  const manage = manageLink(input.manageUrl);
+  const subject = oneLine(
+    input.rescheduled
+      ? `Your appointment at ${clinic} has been moved`
+      : `Your appointment at ${clinic} is confirmed`,
+  );
+  const { text, html } = render(subject, {
+    greeting: `Hello ${oneLine(input.patientName)},`,
+    lead: input.rescheduled
+      ? `Your appointment at ${clinic} has been moved. Here are the new details.`
+      : `Your appointment at ${clinic} is confirmed.`,
+    rows: detailRows(input),
+    manage,
+    after: [
+      "This link is personal: please do not share it.",
+      "The attached calendar file (appointment.ics) adds the appointment to your calendar.",
+    ],
+    clinic,
+  });
+  const location = input.clinicAddress ? oneLine(`${clinic}, ${input.clinicAddress}`) : clinic;
+  const ics = appointmentIcs({
+    uid: `${oneLine(input.bookingId)}@${new URL(manage).hostname}`,
+    sequence: input.sequence,
+    start: input.start,
+    end: input.end,
+    // Calendars are often shared: the event's title names the clinic, not the procedure.
+    summary: `Appointment at ${clinic}`,
+    description: `${oneLine(input.treatmentName)} at ${clinic}.\nTo reschedule or cancel: ${manage}`,
+    location,
+    url: manage,
+    organizerName: clinic,
+    ...(input.clinicEmail ? { organizerEmail: input.clinicEmail } : {}),
+    method: "REQUEST",
+    ...(input.now ? { dtstamp: input.now } : {}),
+  });
+  return {
+    subject,
+    text,
+    html,
+    attachments: [
+      {
+        filename: "appointment.ics",
+        contentType: "text/calendar; charset=utf-8; method=REQUEST",
+        content: ics,
+      },
+    ],
+  };
+}
+
+/** The reminder sent 24 hours before the appointment. */
+export function renderReminder(input: ReminderInput): RenderedEmail {
+  const clinic = oneLine(input.clinicName);
+  const manage = manageLink(input.manageUrl);
+  const time = clockTime(input.start, input.timezone);
+  let when = "tomorrow";
+  if (input.now) {
+    const days = local(input.start, input.timezone)
+      .startOf("day")
+      .diff(local(input.now, input.timezone).startOf("day"), "days").days;
+    const rounded = Math.round(days);
+    when =
+      rounded === 0
+        ? "today"
+        : rounded === 1
+          ? "tomorrow"
+          : `on ${local(input.start, input.timezone).toFormat("cccc d LLLL")}`;
+  }
+  const subject = oneLine(`See you ${when} at ${time}`);
+  const { text, html } = render(subject, {
+    greeting: `Hello ${oneLine(input.patientName)},`,
+    lead: `This is a reminder of your appointment at ${clinic} ${when} at ${time}.`,
+    rows: detailRows(input),
+    manage,
+    after: ["If you can no longer come, please let us know using the link above."],
+    clinic,
+  });
+  return { subject, text, html };
+}
