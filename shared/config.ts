@@ -9,8 +9,10 @@ const ApiConfig = z.object({
   TABLE_NAME: z.string().min(1),
   LOCATION_ID: z.string().regex(/^[a-z0-9-]{1,64}$/),
   PUBLIC_BASE_URL: z.url().refine((u) => !u.endsWith("/"), "No trailing slash"),
-  /** Secrets Manager id of the HMAC key for patients' links. */
-  LINK_SECRET_ID: z.string().min(1),
+  /** Secrets Manager id of the HMAC key for patients' links (read once per cold start)... */
+  LINK_SECRET_ID: z.string().min(1).optional(),
+  /** ...or the key itself, where there is no Secrets Manager (tests of the bundle). */
+  LINK_SECRET: z.string().min(32).optional(),
   COGNITO_ISSUER: z.url(),
   COGNITO_CLIENT_ID: z.string().min(1),
   MAIL_FROM: z.string().min(3),

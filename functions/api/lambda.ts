@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SESClient } from "@aws-sdk/client-ses";
 import { handle } from "hono/aws-lambda";
 import { LinkTokens } from "../../shared/adapters/auth/link-tokens";
@@ -12,6 +11,7 @@ import { createDocumentClient } from "../../shared/adapters/dynamodb/clients";
 import { createLogger } from "../../shared/adapters/log/powertools-logger";
 import { SesMailer } from "../../shared/adapters/mail/ses-mailer";
 import { EventBridgeFollowUpScheduler } from "../../shared/adapters/scheduler/eventbridge-scheduler";
+import { readLinkSecret } from "../../shared/adapters/secrets/link-secret";
 import { readApiConfig } from "../../shared/config";
 import { EmailSpacingNotices } from "../../shared/services/spacing-notices";
 import { createApp } from "./app";
@@ -23,13 +23,11 @@ import { createApp } from "./app";
 async function build() {
   const config = readApiConfig(process.env);
   const logger = createLogger("clinic-api", config.LOG_LEVEL);
-  const secrets = new SecretsManagerClient({});
-  const secret = await secrets.send(new GetSecretValueCommand({ SecretId: config.LINK_SECRET_ID }));
-  if (!secret.SecretString) throw new Error("The link secret is empty");
+  const linkSecret = await readLinkSecret(config);
   const { doc } = createDocumentClient({});
   const store = new DynamoBookingStore(doc, config.TABLE_NAME);
   const clock = { now: () => new Date() };
-  const tokens = new LinkTokens(secret.SecretString);
+  const tokens = new LinkTokens(linkSecret);
   const mailer = new SesMailer(new SESClient({}), config.MAIL_FROM, config.SES_CONFIGURATION_SET);
   const app = createApp({
     bookings: {

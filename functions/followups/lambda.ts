@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SESClient } from "@aws-sdk/client-ses";
 import { z } from "zod";
 import { LinkTokens } from "../../shared/adapters/auth/link-tokens";
@@ -9,6 +8,7 @@ import { createDocumentClient } from "../../shared/adapters/dynamodb/clients";
 import { createLogger } from "../../shared/adapters/log/powertools-logger";
 import { SesRawMailer } from "../../shared/adapters/mail/ses-raw-mailer";
 import { EventBridgeFollowUpScheduler } from "../../shared/adapters/scheduler/eventbridge-scheduler";
+import { readLinkSecret } from "../../shared/adapters/secrets/link-secret";
 import { readFollowUpsConfig } from "../../shared/config";
 import { type FollowUpDeps, runFollowUp } from "../../shared/services/follow-ups";
 
@@ -22,10 +22,7 @@ const Event = z.strictObject({
 async function build(): Promise<FollowUpDeps> {
   const config = readFollowUpsConfig(process.env);
   const logger = createLogger("clinic-followups", config.LOG_LEVEL);
-  const secret = await new SecretsManagerClient({}).send(
-    new GetSecretValueCommand({ SecretId: config.LINK_SECRET_ID }),
-  );
-  if (!secret.SecretString) throw new Error("The link secret is empty");
+  const linkSecret = await readLinkSecret(config);
   const { doc } = createDocumentClient({});
   const store = new DynamoBookingStore(doc, config.TABLE_NAME);
   const clock = { now: () => new Date() };
@@ -51,7 +48,7 @@ async function build(): Promise<FollowUpDeps> {
     followUps: store,
     // No SDK retries: the sender decides, so a send that timed out is never repeated.
     mailer: new SesRawMailer(new SESClient({ maxAttempts: 1 }), config.SES_CONFIGURATION_SET),
-    tokens: new LinkTokens(secret.SecretString),
+    tokens: new LinkTokens(linkSecret),
     publicBaseUrl: config.PUBLIC_BASE_URL,
     mailFrom: config.MAIL_FROM,
     log: logger,
