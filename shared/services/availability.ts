@@ -1,6 +1,8 @@
 import { computeSlots, type Slot } from "../domain/availability";
-import { addDays, daysBetween, instantAt, type LocalDate } from "../domain/calendar";
+import { addDays, daysBetween, instantAt, type LocalDate, localDateOf } from "../domain/calendar";
+import { spacingRuleOf } from "../domain/catalog";
 import { DomainError } from "../domain/errors";
+import { earliestAllowedDate } from "../domain/spacing";
 import type { BookingDeps } from "./bookings";
 
 export const MAX_RANGE_DAYS = 62;
@@ -63,4 +65,22 @@ export async function listAvailability(
     policy: catalog.clinic.policy,
   });
   return { timezone: zone, slots };
+}
+
+/** The first date a known patient may book the treatment (a rebooking link knows who). */
+export async function earliestAllowedFor(
+  deps: Pick<BookingDeps, "store" | "clock" | "locationId">,
+  patientId: string,
+  treatmentId: string,
+): Promise<LocalDate> {
+  const [catalog, patient] = await Promise.all([
+    deps.store.catalog(deps.locationId),
+    deps.store.patient(deps.locationId, patientId),
+  ]);
+  const treatment = catalog.treatments.find((t) => t.id === treatmentId);
+  return earliestAllowedDate({
+    sessions: patient?.sessions ?? [],
+    rule: treatment ? spacingRuleOf(treatment) : null,
+    today: localDateOf(deps.clock.now(), catalog.clinic.policy.timezone),
+  });
 }

@@ -84,6 +84,20 @@ describe("the aftercare journey", () => {
     expect(rebook?.body.text).toContain("Tuesday 5 January 2027");
     expect(rebook?.body.text).toMatch(/https:\/\/clinic\.test\/book\?rebook=v1\.rebook\./);
 
+    // The rebooking link knows the patient: availability names their earliest date.
+    const token = decodeURIComponent(rebook?.body.text?.match(/rebook=([^\s&]+)/)?.[1] ?? "");
+    const avail = await app.request(
+      `/api/availability?treatmentId=microneedling-face&from=2026-12-29&to=2027-01-08&rebook=${encodeURIComponent(token)}`,
+    );
+    expect(avail.status).toBe(200);
+    expect(((await avail.json()) as { earliestAllowedDate?: string }).earliestAllowedDate).toBe(
+      "2027-01-05",
+    );
+    const tampered = await app.request(
+      `/api/availability?treatmentId=microneedling-face&from=2026-12-29&to=2027-01-08&rebook=${encodeURIComponent(`${token}x`)}`,
+    );
+    expect(tampered.status).toBe(404);
+
     // Nothing more to send, however often the runner looks.
     const again = await app.runFollowUps("2027-03-01T00:00:00Z");
     expect(again.sent).toBe(0);

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { toLocalIso } from "../../../shared/domain/calendar";
-import { listAvailability } from "../../../shared/services/availability";
+import { DomainError } from "../../../shared/domain/errors";
+import { earliestAllowedFor, listAvailability } from "../../../shared/services/availability";
 import type { AppDeps } from "../context";
 import { newRouter } from "../router";
 import { errors, Id, jsonResponse, LocalDateSchema } from "../schemas";
@@ -38,6 +39,11 @@ const availabilityRoute = createRoute({
       from: LocalDateSchema,
       to: LocalDateSchema,
       practitionerId: Id.optional(),
+      rebook: z
+        .string()
+        .max(200)
+        .optional()
+        .openapi({ description: "The signed patient token of a rebooking link" }),
     }),
   },
   responses: {
@@ -47,6 +53,10 @@ const availabilityRoute = createRoute({
         slots: z.array(
           z.object({ start: z.string(), end: z.string(), practitionerId: z.string() }),
         ),
+        earliestAllowedDate: z
+          .string()
+          .optional()
+          .openapi({ description: "With a rebooking token: the first date this patient may book" }),
       }),
       "Free slots, earliest first",
     ),
@@ -72,10 +82,23 @@ export function catalogRoutes(deps: AppDeps) {
       );
     })
     .openapi(availabilityRoute, async (c) => {
-      const q = c.req.valid("query");
+      const { rebook, ...q } = c.req.valid("query");
       const { timezone, slots } = await listAvailability(deps.bookings, q);
+      const patientId = rebook
+        ? deps.tokens.verify(rebook, "rebook", deps.bookings.clock.now())
+        : null;
+      if (rebook && !patientId) {
+        throw new DomainError(
+          "NOT_FOUND",
+          "This booking link has expired; you can still book below.",
+        );
+      }
+      const earliest = patientId
+        ? await earliestAllowedFor(deps.bookings, patientId, q.treatmentId)
+        : undefined;
       return c.json(
         {
+          ...(earliest ? { earliestAllowedDate: earliest } : {}),
           timezone,
           slots: slots.map((s) => ({
             start: toLocalIso(s.start, timezone),
