@@ -5,6 +5,7 @@ import { occupiedUntil, sessionEnd, slotLockInstants } from "../shared/domain/av
 import type { Booking, BookingStatus } from "../shared/domain/booking";
 import { localDateOf } from "../shared/domain/calendar";
 import type { Catalog, Treatment } from "../shared/domain/catalog";
+import { bookingFollowUps, type FollowUp } from "../shared/domain/follow-ups";
 import { holdsSlot } from "../shared/domain/lifecycle";
 import type { PatientSession } from "../shared/domain/spacing";
 import type { PatientRecord } from "../shared/ports";
@@ -33,6 +34,33 @@ export function bookingItem(b: Booking): Item {
       : {}),
     [g2.partitionKey]: keys.daySchedule(b.locationId, b.date),
     [g2.sortKey]: `${b.start}#${b.id}`,
+  };
+}
+
+/** The follow-ups the store writes with a new booking (confirmation, reminder, …). */
+export function followUpItems(
+  b: Booking,
+  catalog: Catalog,
+  treatment: Treatment,
+  now: Date,
+): Item[] {
+  const followUps = bookingFollowUps(
+    { ...b, treatmentName: treatment.name },
+    catalog.clinic.policy,
+    now,
+  );
+  return followUps.map(followUpItem);
+}
+
+function followUpItem(f: FollowUp): Item {
+  const g3 = TABLE_KEYS.indexes.dueFollowUps;
+  return {
+    ...keys.followUp(f.locationId, f.bookingId, f.step),
+    type: "follow-up",
+    ...f,
+    ...(f.status === "scheduled"
+      ? { [g3.partitionKey]: keys.dueFollowUps(f.locationId), [g3.sortKey]: `${f.dueAt}#${f.id}` }
+      : {}),
   };
 }
 

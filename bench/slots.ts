@@ -57,8 +57,11 @@ export class SlotPlanner {
       }
     }
 
-    // Within a day, alternate practitioners; across days, one slot per day per round.
-    const days = [...byDay.keys()].sort().map((date) => interleave([...(byDay.get(date) ?? [])]));
+    // Within a day, alternate practitioners (starting with a different one each day);
+    // across days, one slot per day per round.
+    const days = [...byDay.keys()]
+      .sort()
+      .map((date, i) => interleave([...(byDay.get(date) ?? [])], i));
     for (let round = 0; days.some((d) => d.length > round); round++) {
       for (const d of days) {
         const slot = d[round];
@@ -92,8 +95,10 @@ export class SlotPlanner {
   }
 }
 
-function interleave(groups: [string, PlannedSlot[]][]): PlannedSlot[] {
-  const sorted = groups.sort(([a], [b]) => (a < b ? -1 : 1)).map(([, list]) => list);
+function interleave(groups: [string, PlannedSlot[]][], rotate: number): PlannedSlot[] {
+  const byId = groups.sort(([a], [b]) => (a < b ? -1 : 1)).map(([, list]) => list);
+  const k = byId.length ? rotate % byId.length : 0;
+  const sorted = [...byId.slice(k), ...byId.slice(0, k)];
   const out: PlannedSlot[] = [];
   for (let i = 0; sorted.some((l) => l.length > i); i++) {
     for (const l of sorted) {

@@ -53,29 +53,66 @@ export interface RoundTripSummary {
   perCall: Record<string, number>;
   meanTotalPerCall: number;
   maxTotalPerCall: number;
+  /** The same two figures without the labels in `excluded` (e.g. catalog refreshes). */
+  excluded: string[];
+  meanPerCallExcluding: number;
+  maxPerCallExcluding: number;
 }
 
-export function summarizeRoundTrips(perCall: readonly Record<string, number>[]): RoundTripSummary {
+export const CATALOG_REFRESH = "Query(catalog)";
+
+export function summarizeRoundTrips(
+  perCall: readonly Record<string, number>[],
+  excluded: string[] = [CATALOG_REFRESH],
+): RoundTripSummary {
   const totals: Record<string, number> = {};
   let max = 0;
+  let maxEx = 0;
   let all = 0;
+  let allEx = 0;
   for (const call of perCall) {
     let n = 0;
+    let nEx = 0;
     for (const [op, count] of Object.entries(call)) {
       totals[op] = (totals[op] ?? 0) + count;
       n += count;
+      if (!excluded.includes(op)) nEx += count;
     }
     all += n;
+    allEx += nEx;
     max = Math.max(max, n);
+    maxEx = Math.max(maxEx, nEx);
   }
   const calls = perCall.length;
+  const mean = (x: number) => round(calls ? x / calls : 0);
   return {
     calls,
     totals,
-    perCall: Object.fromEntries(
-      Object.entries(totals).map(([op, n]) => [op, round(calls ? n / calls : 0)]),
-    ),
-    meanTotalPerCall: round(calls ? all / calls : 0),
+    perCall: Object.fromEntries(Object.entries(totals).map(([op, n]) => [op, mean(n)])),
+    meanTotalPerCall: mean(all),
     maxTotalPerCall: max,
+    excluded,
+    meanPerCallExcluding: mean(allEx),
+    maxPerCallExcluding: maxEx,
+  };
+}
+
+/** Round trips of many calls, by the app's RoundTripCounter and by query purpose. */
+export interface RoundTrips {
+  /** As the app's RoundTripCounter counts them: per operation name. */
+  byOperation: RoundTripSummary;
+  /** Queries split by what they read (see LabelledRoundTrips). */
+  byPurpose: RoundTripSummary;
+}
+
+export interface CallTrips {
+  byOperation: Record<string, number>;
+  byPurpose: Record<string, number>;
+}
+
+export function summarizeTrips(calls: readonly CallTrips[]): RoundTrips {
+  return {
+    byOperation: summarizeRoundTrips(calls.map((c) => c.byOperation)),
+    byPurpose: summarizeRoundTrips(calls.map((c) => c.byPurpose)),
   };
 }

@@ -24,8 +24,15 @@ export function createApp(deps: AppDeps) {
   const limit = (maxSize: number) =>
     bodyLimit({
       maxSize,
-      onError: (c) =>
-        errorResponse(c, "PAYLOAD_TOO_LARGE", `The request body is over ${maxSize / 1024} KiB.`),
+      onError: (c) => {
+        // The rest of the body is never read, so this connection cannot carry another request.
+        c.header("Connection", "close");
+        return errorResponse(
+          c,
+          "PAYLOAD_TOO_LARGE",
+          `The request body is over ${maxSize / 1024} KiB.`,
+        );
+      },
     });
   const defaultLimit = limit(MAX_BODY_BYTES);
   const planLimit = limit(MAX_PLAN_BYTES);

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Context } from "hono";
 import { DomainError } from "../../shared/domain/errors";
-import { IdempotencyRaceError, type StoredResponse } from "../../shared/ports";
+import type { StoredResponse } from "../../shared/ports";
 import type { IdempotencyIntent } from "../../shared/services/bookings";
 import type { AppDeps } from "./context";
 
@@ -50,10 +50,11 @@ export async function idempotent(
   try {
     return send(c, await run({ key, requestHash }));
   } catch (error) {
-    if (!(error instanceof IdempotencyRaceError)) throw error;
+    // A concurrent request with the same key may have won meanwhile (its write made
+    // this one fail one way or another): its stored answer is ours too.
     const winner = await replay();
-    if (!winner) throw error;
-    return winner;
+    if (winner) return winner;
+    throw error;
   }
 }
 

@@ -8,10 +8,17 @@ export function newRouter() {
     defaultHook: (result) => {
       if (result.success) return;
       throw new DomainError("VALIDATION", "Some fields are missing or invalid.", {
-        issues: result.error.issues.map((i) => ({
-          path: i.path.map(String).join(".") || "(body)",
-          message: i.message,
-        })),
+        issues: result.error.issues.flatMap((i) => {
+          const path = i.path.map(String).join(".");
+          // Name each unknown field, so a caller sees exactly what to remove.
+          if (i.code === "unrecognized_keys") {
+            return i.keys.map((k) => ({
+              path: path ? `${path}.${k}` : k,
+              message: "Unknown field",
+            }));
+          }
+          return [{ path: path || "(body)", message: i.message }];
+        }),
       });
     },
   });

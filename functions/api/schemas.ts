@@ -5,7 +5,8 @@ import { MIN_OVERRIDE_REASON_LENGTH } from "../../shared/domain/spacing";
 /** Request and response schemas: they validate, and they write /openapi.json. */
 
 // No control characters (CR/LF would reach email headers) and no markup.
-const SAFE_TEXT = /^[^\p{Cc}<>]*$/u;
+// No invisible format characters either (bidi overrides could disguise a name).
+const SAFE_TEXT = /^[^\p{Cc}\p{Cf}<>]*$/u;
 
 export const Id = z
   .string()

@@ -111,10 +111,28 @@ export function computeSlots(q: SlotQuery): Slot[] {
 export function practitionersOffering(
   q: Omit<SlotQuery, "busy" | "from" | "to"> & { start: Date },
 ): string[] {
-  const date = localDateOf(q.start, q.policy.timezone);
-  return computeSlots({ ...q, busy: [], from: date, to: date })
-    .filter((s) => s.start.getTime() === q.start.getTime())
-    .map((s) => s.practitionerId);
+  const { treatment, policy } = q;
+  const zone = policy.timezone;
+  const t = q.start.getTime();
+  const stepMs = policy.slotStepMinutes * MINUTE;
+  const blockMs = (treatment.durationMinutes + treatment.bufferMinutes) * MINUTE;
+  const date = localDateOf(q.start, zone);
+  // The same rules as computeSlots, checked for one start instead of listing a day.
+  if (t % stepMs !== 0 || t < q.now.getTime() + policy.minNoticeMinutes * MINUTE) return [];
+  if (date > addDays(localDateOf(q.now, zone), policy.horizonDays)) return [];
+  return q.practitioners
+    .filter(
+      (p) =>
+        p.treatmentIds.includes(treatment.id) &&
+        !isClosed(q.closures, date, p.id) &&
+        hoursOn(p.weeklyHours, date).some(
+          (range) =>
+            t >= instantAt(date, range.start, zone).getTime() &&
+            t + blockMs <= instantAt(date, range.end, zone).getTime(),
+        ),
+    )
+    .map((p) => p.id)
+    .sort();
 }
 
 /**

@@ -74,3 +74,28 @@ export function datesInRange(from: LocalDate, to: LocalDate): LocalDate[] {
 export function isTimeZone(zone: string): boolean {
   return DateTime.local().setZone(zone).isValid;
 }
+
+/**
+ * `toLocalIso` for many instants in one zone (availability lists thousands): the
+ * zone is asked once per UTC hour, not per instant; an hour holding an offset change
+ * falls back to the exact path.
+ */
+export function localIsoFormatter(zone: string): (instant: Date) => string {
+  const hours = new Map<number, [offsetMinutes: number, suffix: string] | null>();
+  return (instant) => {
+    const ms = instant.getTime();
+    const hour = Math.floor(ms / 3_600_000);
+    let entry = hours.get(hour);
+    if (entry === undefined) {
+      const a = DateTime.fromMillis(hour * 3_600_000, { zone });
+      const b = DateTime.fromMillis((hour + 1) * 3_600_000 - 1, { zone });
+      entry =
+        a.offset === b.offset
+          ? [a.offset, (a.toISO({ suppressMilliseconds: true }) as string).slice(19)]
+          : null;
+      hours.set(hour, entry);
+    }
+    if (entry === null || ms % 1000 !== 0) return toLocalIso(instant, zone);
+    return `${new Date(ms + entry[0] * 60_000).toISOString().slice(0, 19)}${entry[1]}`;
+  };
+}

@@ -13,6 +13,7 @@ import { ensureTable } from "../../shared/adapters/dynamodb/ensure-table";
 import { RoundTripCounter } from "../../shared/adapters/dynamodb/round-trips";
 import { loadDefaultPlanSteps } from "../../shared/aftercare/plan-schema";
 import type { Catalog } from "../../shared/domain/catalog";
+import type { RawMailer } from "../../shared/ports";
 import { seedPlan } from "../../shared/services/aftercare-plans";
 import { type StaffKey, TEST_STAFF } from "./staff-users";
 
@@ -58,7 +59,7 @@ export interface TestApp {
  * the test user pool; the clock starts at `now`.
  */
 export async function startTestApp(
-  options: { now?: string; catalog?: Catalog } = {},
+  options: { now?: string; catalog?: Catalog; rawMailer?: RawMailer } = {},
 ): Promise<TestApp> {
   const tableName = `t_${randomBytes(6).toString("hex")}`;
   const clock = new TestClock(new Date(options.now ?? "2026-11-30T18:00:00Z"));
@@ -75,6 +76,7 @@ export async function startTestApp(
     publicBaseUrl: "https://clinic.test",
     logger,
     clock,
+    ...(options.rawMailer ? { rawMailer: options.rawMailer } : {}),
   });
   await ensureTable(dynamo.client, tableName);
   await writeCatalog(dynamo.doc, tableName, catalog);

@@ -265,3 +265,22 @@ describe("weekdayOf, datesInRange, toLocalIso, isTimeZone", () => {
     expect(isTimeZone("")).toBe(false);
   });
 });
+
+describe("localIsoFormatter", () => {
+  it("formats exactly like toLocalIso, across both 2026 changes and odd zones", async () => {
+    const { localIsoFormatter, toLocalIso } = await import("../../shared/domain/calendar");
+    for (const zone of ["America/Los_Angeles", "Asia/Kolkata", "Australia/Lord_Howe", "UTC"]) {
+      const fmt = localIsoFormatter(zone);
+      for (const start of [
+        "2026-03-07T00:00:00Z",
+        "2026-10-31T00:00:00Z",
+        "2026-04-04T12:00:00Z",
+      ]) {
+        for (let m = 0; m < 3 * 24 * 60; m += 15) {
+          const at = new Date(Date.parse(start) + m * 60_000);
+          expect(fmt(at)).toBe(toLocalIso(at, zone));
+        }
+      }
+    }
+  });
+});

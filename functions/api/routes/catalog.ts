@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { toLocalIso } from "../../../shared/domain/calendar";
+import { localIsoFormatter } from "../../../shared/domain/calendar";
 import { DomainError } from "../../../shared/domain/errors";
 import { earliestAllowedFor, listAvailability } from "../../../shared/services/availability";
 import type { AppDeps } from "../context";
@@ -96,13 +96,14 @@ export function catalogRoutes(deps: AppDeps) {
       const earliest = patientId
         ? await earliestAllowedFor(deps.bookings, patientId, q.treatmentId)
         : undefined;
+      const localIso = localIsoFormatter(timezone);
       return c.json(
         {
           ...(earliest ? { earliestAllowedDate: earliest } : {}),
           timezone,
           slots: slots.map((s) => ({
-            start: toLocalIso(s.start, timezone),
-            end: toLocalIso(s.end, timezone),
+            start: localIso(s.start),
+            end: localIso(s.end),
             practitionerId: s.practitionerId,
           })),
         },

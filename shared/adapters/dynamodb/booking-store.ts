@@ -58,7 +58,8 @@ function strip<T>(item: Item): T {
   return out as T;
 }
 
-function bookingItem(b: Booking): Item {
+/** The stored shape of a booking (exported for bulk loads in benchmarks). */
+export function bookingItem(b: Booking): Item {
   const { practitionerCalendar: g1, daySchedule: g2 } = TABLE_KEYS.indexes;
   return {
     ...keys.booking(b.locationId, b.id),
@@ -76,7 +77,7 @@ function bookingItem(b: Booking): Item {
   };
 }
 
-function followUpItem(f: FollowUp): Item {
+export function followUpItem(f: FollowUp): Item {
   const g3 = TABLE_KEYS.indexes.dueFollowUps;
   return {
     ...keys.followUp(f.locationId, f.bookingId, f.step),
