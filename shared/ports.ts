@@ -25,7 +25,19 @@ export interface PatientRecord {
   aftercareOptOut?: boolean;
   /** The address bounced or complained: no email at all. */
   suppressed?: { reason: string; at: string };
+  /**
+   * Pending follow-ups that quote the patient's sessions (the rebooking emails):
+   * every write of this record refreshes their copy in the same transaction, so
+   * the sender needs no extra read.
+   */
+  rebookFollowUps?: RebookRef[];
   version: number;
+}
+
+export interface RebookRef {
+  bookingId: string;
+  step: string;
+  dueAt: string;
 }
 
 export interface AuditEntry {

@@ -1,6 +1,7 @@
 import type { AftercarePlan, PlanStep } from "./aftercare-plan";
 import type { Booking } from "./booking";
 import { addDays, instantAt } from "./calendar";
+import type { PatientSession } from "./spacing";
 
 /**
  * Follow-ups: every message (or timed action) a booking causes, each with a due
@@ -36,6 +37,8 @@ export interface FollowUp {
   bookingVersion: number;
   planVersion?: number;
   planStep?: PlanStep;
+  /** For the rebooking steps: the patient's sessions, kept current by every patient write. */
+  patientSessions?: PatientSession[];
   attempts: number;
   createdAt: string;
   updatedAt: string;
@@ -168,4 +171,18 @@ export function isEmail(f: Pick<FollowUp, "kind">): boolean {
 
 export function stoppedBy(stop: EmailStop, f: Pick<FollowUp, "kind">): boolean {
   return stop === "suppressed" ? isEmail(f) : f.kind === "aftercare";
+}
+
+/** Whether a follow-up's email quotes the patient's sessions (earliest date, rebooked?). */
+export function quotesSessions(f: Pick<FollowUp, "planStep">): boolean {
+  return f.planStep?.kind === "rebook" || f.planStep?.kind === "last-reminder";
+}
+
+/** References to rebooking follow-ups still to come (those long past are dropped). */
+export function pendingRebookRefs<T extends { dueAt: string }>(
+  refs: readonly T[] | undefined,
+  now: Date,
+): T[] {
+  const DAY = 86_400_000;
+  return (refs ?? []).filter((r) => Date.parse(r.dueAt) > now.getTime() - DAY);
 }

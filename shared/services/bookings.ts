@@ -15,6 +15,8 @@ import {
   cancelPending,
   type FollowUp,
   isEmail,
+  pendingRebookRefs,
+  quotesSessions,
 } from "../domain/follow-ups";
 import { type Action, type Actor, transition } from "../domain/lifecycle";
 import { checkSpacing, decideSpacing, type PatientSession } from "../domain/spacing";
@@ -281,6 +283,7 @@ export async function createBooking(
         family: treatment.family,
         status: "confirmed",
       }),
+      rebookFollowUps: pendingRebookRefs(record?.rebookFollowUps, now),
       version: (record?.version ?? 0) + 1,
     };
     const override = decision.override
@@ -466,6 +469,7 @@ export async function rescheduleBooking(
         family: treatment.family,
         status: "confirmed",
       }),
+      rebookFollowUps: pendingRebookRefs(record.rebookFollowUps, now),
       version: record.version + 1,
     };
     // Prefer the practitioner the patient already had when they are free.
@@ -587,8 +591,18 @@ export async function changeStatus(
     const cancelledFollowUps = cancelPending(existing, now, {
       reason: `The booking was marked ${status}.`,
     });
-    const followUps =
+    const aftercare =
       status === "completed" ? await aftercareFor(deps, booking, record, catalog, now) : [];
+    // The rebooking emails carry the patient's sessions, refreshed with each patient write.
+    const followUps = aftercare.map((f) =>
+      quotesSessions(f) ? { ...f, patientSessions: patient.sessions } : f,
+    );
+    patient.rebookFollowUps = [
+      ...pendingRebookRefs(record.rebookFollowUps, now),
+      ...followUps
+        .filter(quotesSessions)
+        .map((f) => ({ bookingId: f.bookingId, step: f.step, dueAt: f.dueAt })),
+    ];
     await store.write({
       booking,
       previous,
@@ -616,8 +630,14 @@ async function aftercareFor(
   now: Date,
 ): Promise<FollowUp[]> {
   const treatment = treatmentOf(catalog, booking.treatmentId);
-  if (!treatment.aftercare || !booking.consent.aftercareEmails || patient.aftercareOptOut)
+  if (
+    !treatment.aftercare ||
+    !booking.consent.aftercareEmails ||
+    patient.aftercareOptOut ||
+    patient.suppressed
+  ) {
     return [];
+  }
   const plan = await deps.store.currentPlan(deps.locationId);
   if (!plan) return [];
   return aftercareFollowUps(

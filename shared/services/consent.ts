@@ -1,4 +1,10 @@
-import { cancelPending, type EmailStop, type FollowUp, stoppedBy } from "../domain/follow-ups";
+import {
+  cancelPending,
+  type EmailStop,
+  type FollowUp,
+  pendingRebookRefs,
+  stoppedBy,
+} from "../domain/follow-ups";
 import { StaleReadError } from "../ports";
 import { type BookingDeps, patientIdFor } from "./bookings";
 
@@ -41,6 +47,7 @@ export async function stopEmails(
           ...(input.stop === "unsubscribed"
             ? { aftercareOptOut: true }
             : { suppressed: { reason: input.reason, at: now.toISOString() } }),
+          rebookFollowUps: pendingRebookRefs(record.rebookFollowUps, now),
           version: record.version + 1,
         },
         expectedPatientVersion: record.version,

@@ -209,18 +209,16 @@ async function compose(
   };
   if (step.kind === "aftercare") return renderAftercareEmail(step, vars);
 
-  // The rebooking steps look at the patient's sessions as they are now.
-  const patient = await bookings.store.patient(f.locationId, f.patientId);
-  if (patient?.aftercareOptOut || patient?.suppressed)
-    return { skip: "The patient no longer receives these emails." };
+  // The rebooking steps quote the patient's sessions as they are now: every write of
+  // the patient's record refreshes this copy in the same transaction.
+  const sessions = f.patientSessions ?? [];
   const treatment = catalog.treatments.find((t) => t.id === f.treatmentId);
   const rule = treatment ? spacingRuleOf(treatment) : null;
-  const sessions = patient?.sessions ?? [];
   if (step.kind === "last-reminder") {
     const rebooked = sessions.some(
       (s) =>
         s.date > f.bookingDate &&
-        s.status === "confirmed" &&
+        (s.status === "confirmed" || s.status === "completed") &&
         (rule === null || s.family === rule.family),
     );
     if (rebooked) return { skip: "Already rebooked." };

@@ -127,3 +127,48 @@ describe("the aftercare journey", () => {
     expect(body.messageId).toBe(byStep["day-3"]?.messageId);
   });
 });
+
+describe("the last reminder", () => {
+  it("is skipped when the patient has already rebooked, without reading the patient again", async () => {
+    const who = "rebooked@example.com";
+    app.clock.set("2026-11-30T18:00:00Z");
+    const res = await app.request("/api/bookings", {
+      method: "POST",
+      json: bookingBody({
+        start: "2026-12-09T13:00:00-08:00",
+        patient: { name: "Rhea", email: who },
+      }),
+    });
+    const { booking } = (await res.json()) as { booking: { id: string } };
+    app.clock.set("2026-12-09T21:30:00Z");
+    await app.request(`/api/staff/bookings/${booking.id}/complete`, {
+      method: "POST",
+      headers: auth,
+    });
+    // A month later the patient books the next session (after the earliest allowed date).
+    await app.runFollowUps("2027-01-06T19:00:00Z");
+    app.clock.set("2027-01-07T18:00:00Z");
+    const next = await app.request("/api/bookings", {
+      method: "POST",
+      json: bookingBody({
+        start: "2027-01-12T13:00:00-08:00",
+        patient: { name: "Rhea", email: who },
+      }),
+    });
+    expect(next.status).toBe(201);
+    await app.runFollowUps("2027-01-25T00:00:00Z");
+    const res2 = await app.request(`/api/staff/bookings/${booking.id}/follow-ups`, {
+      headers: auth,
+    });
+    const { followUps } = (await res2.json()) as {
+      followUps: { step: string; status: string; error?: string }[];
+    };
+    expect(followUps.find((f) => f.step === "day-28")).toMatchObject({ status: "sent" });
+    expect(followUps.find((f) => f.step === "day-42")).toMatchObject({
+      status: "skipped",
+      error: "Already rebooked.",
+    });
+    const subjects = (await emailsTo(who)).map((m) => m.subject);
+    expect(subjects).not.toContain("A reminder to book your next session");
+  });
+});

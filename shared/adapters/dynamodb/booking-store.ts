@@ -337,9 +337,12 @@ export class DynamoBookingStore implements BookingStore, FollowUpStore {
     };
     const sets = ["#status = :status", "updatedAt = :at"];
     if (outcome.status === "sent") sets.push("sentAt = :at");
+    const names: Record<string, string> = { "#status": "status" };
+    // Named through placeholders: ERROR is a reserved word in DynamoDB expressions.
     for (const field of ["messageId", "error", "rendered"] as const) {
       if (outcome[field] !== undefined) {
-        sets.push(`${field} = :${field}`);
+        sets.push(`#${field} = :${field}`);
+        names[`#${field}`] = field;
         values[`:${field}`] = outcome[field];
       }
     }
@@ -350,7 +353,7 @@ export class DynamoBookingStore implements BookingStore, FollowUpStore {
           Key: keys.followUp(claimed.locationId, claimed.bookingId, claimed.step),
           UpdateExpression: `SET ${sets.join(", ")}`,
           ConditionExpression: "#status = :sending AND claimedAt = :claimedAt",
-          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         }),
       );
@@ -474,6 +477,10 @@ export class DynamoBookingStore implements BookingStore, FollowUpStore {
       });
     }
     this.addFollowUps(add, change.followUps ?? [], change.cancelledFollowUps ?? []);
+    this.addSessionCopies(add, patient, [
+      ...(change.followUps ?? []),
+      ...(change.cancelledFollowUps ?? []),
+    ]);
     if (change.idempotency) {
       add("idempotency", {
         Put: {
@@ -527,6 +534,27 @@ export class DynamoBookingStore implements BookingStore, FollowUpStore {
     }
   }
 
+  /** Refreshes the rebooking follow-ups' copy of the patient's sessions (see PatientRecord). */
+  private addSessionCopies(
+    add: (kind: ActionKind, action: TransactItem) => void,
+    patient: PatientRecord,
+    alreadyWritten: FollowUp[],
+  ) {
+    const written = new Set(alreadyWritten.map((f) => `${f.bookingId}/${f.step}`));
+    for (const ref of patient.rebookFollowUps ?? []) {
+      if (written.has(`${ref.bookingId}/${ref.step}`)) continue;
+      add("follow-up", {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.followUp(patient.locationId, ref.bookingId, ref.step),
+          UpdateExpression: "SET patientSessions = :sessions",
+          ConditionExpression: "attribute_exists(PK)",
+          ExpressionAttributeValues: { ":sessions": patient.sessions },
+        },
+      });
+    }
+  }
+
   async writePatient(change: PatientWrite): Promise<void> {
     const { patient } = change;
     const actions: TransactItem[] = [];
@@ -537,6 +565,7 @@ export class DynamoBookingStore implements BookingStore, FollowUpStore {
     };
     add("patient", this.patientPut(patient, change.expectedPatientVersion));
     this.addFollowUps(add, [], change.cancelledFollowUps);
+    this.addSessionCopies(add, patient, change.cancelledFollowUps);
     try {
       await this.doc.send(new TransactWriteCommand({ TransactItems: actions }));
     } catch (error) {
