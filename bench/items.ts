@@ -1,12 +1,14 @@
 import { randomUUID } from "node:crypto";
+import {
+  followUpItem,
+  bookingItem as storeBookingItem,
+} from "../shared/adapters/dynamodb/booking-store";
 import { keys } from "../shared/adapters/dynamodb/keys";
-import { TABLE_KEYS } from "../shared/adapters/dynamodb/table-definition";
 import { occupiedUntil, sessionEnd, slotLockInstants } from "../shared/domain/availability";
 import type { Booking, BookingStatus } from "../shared/domain/booking";
 import { localDateOf } from "../shared/domain/calendar";
 import type { Catalog, Treatment } from "../shared/domain/catalog";
-import { bookingFollowUps, type FollowUp } from "../shared/domain/follow-ups";
-import { holdsSlot } from "../shared/domain/lifecycle";
+import { bookingFollowUps } from "../shared/domain/follow-ups";
 import type { PatientSession } from "../shared/domain/spacing";
 import type { PatientRecord } from "../shared/ports";
 import { normaliseEmail, patientIdFor } from "../shared/services/bookings";
@@ -14,28 +16,14 @@ import { normaliseEmail, patientIdFor } from "../shared/services/bookings";
 /**
  * Items in exactly the shapes DynamoBookingStore writes (see its `bookingItem`,
  * lock and patient Puts), for the raw-floor measurement and the bulk loader.
- * The store does not export its item builder, so this mirrors it.
+ * Bookings and follow-ups use the store's own builders.
  */
 export type Item = Record<string, unknown>;
 
 export const newId = () => randomUUID().replaceAll("-", "");
 
-export function bookingItem(b: Booking): Item {
-  const { practitionerCalendar: g1, daySchedule: g2 } = TABLE_KEYS.indexes;
-  return {
-    ...keys.booking(b.locationId, b.id),
-    type: "booking",
-    ...b,
-    ...(holdsSlot(b.status)
-      ? {
-          [g1.partitionKey]: keys.practitionerCalendar(b.locationId, b.practitionerId),
-          [g1.sortKey]: `${b.start}#${b.id}`,
-        }
-      : {}),
-    [g2.partitionKey]: keys.daySchedule(b.locationId, b.date),
-    [g2.sortKey]: `${b.start}#${b.id}`,
-  };
-}
+/** The store's own item shape. */
+export const bookingItem = (b: Booking): Item => storeBookingItem(b);
 
 /** The follow-ups the store writes with a new booking (confirmation, reminder, …). */
 export function followUpItems(
@@ -50,18 +38,6 @@ export function followUpItems(
     now,
   );
   return followUps.map(followUpItem);
-}
-
-function followUpItem(f: FollowUp): Item {
-  const g3 = TABLE_KEYS.indexes.dueFollowUps;
-  return {
-    ...keys.followUp(f.locationId, f.bookingId, f.step),
-    type: "follow-up",
-    ...f,
-    ...(f.status === "scheduled"
-      ? { [g3.partitionKey]: keys.dueFollowUps(f.locationId), [g3.sortKey]: `${f.dueAt}#${f.id}` }
-      : {}),
-  };
 }
 
 export function lockItem(b: Booking, instant: string): Item {

@@ -10,7 +10,10 @@ import { DynamoBookingStore } from "../../shared/adapters/dynamodb/booking-store
 import { createDocumentClient } from "../../shared/adapters/dynamodb/clients";
 import { createLogger } from "../../shared/adapters/log/powertools-logger";
 import { SesMailer } from "../../shared/adapters/mail/ses-mailer";
-import { EventBridgeFollowUpScheduler } from "../../shared/adapters/scheduler/eventbridge-scheduler";
+import {
+  EventBridgeFollowUpScheduler,
+  schedulerTargetFrom,
+} from "../../shared/adapters/scheduler/eventbridge-scheduler";
 import { readLinkSecret } from "../../shared/adapters/secrets/link-secret";
 import { readApiConfig } from "../../shared/config";
 import { EmailSpacingNotices } from "../../shared/services/spacing-notices";
@@ -36,12 +39,7 @@ async function build() {
       log: logger,
       scheduler: new EventBridgeFollowUpScheduler(
         new SchedulerClient({}),
-        {
-          groupName: config.SCHEDULE_GROUP,
-          targetArn: config.FOLLOWUPS_FUNCTION_ARN,
-          roleArn: config.SCHEDULER_ROLE_ARN,
-          deadLetterQueueArn: config.SCHEDULER_DLQ_ARN,
-        },
+        schedulerTargetFrom(config),
         clock,
       ),
       newId: () => randomUUID().replaceAll("-", ""),

@@ -7,7 +7,10 @@ import { DynamoBookingStore } from "../../shared/adapters/dynamodb/booking-store
 import { createDocumentClient } from "../../shared/adapters/dynamodb/clients";
 import { createLogger } from "../../shared/adapters/log/powertools-logger";
 import { SesRawMailer } from "../../shared/adapters/mail/ses-raw-mailer";
-import { EventBridgeFollowUpScheduler } from "../../shared/adapters/scheduler/eventbridge-scheduler";
+import {
+  EventBridgeFollowUpScheduler,
+  schedulerTargetFrom,
+} from "../../shared/adapters/scheduler/eventbridge-scheduler";
 import { readLinkSecret } from "../../shared/adapters/secrets/link-secret";
 import { readFollowUpsConfig } from "../../shared/config";
 import { type FollowUpDeps, runFollowUp } from "../../shared/services/follow-ups";
@@ -36,18 +39,24 @@ async function build(): Promise<FollowUpDeps> {
       // An automatic completion schedules the aftercare, so this function schedules too.
       scheduler: new EventBridgeFollowUpScheduler(
         new SchedulerClient({}),
-        {
-          groupName: config.SCHEDULE_GROUP,
-          targetArn: config.FOLLOWUPS_FUNCTION_ARN,
-          roleArn: config.SCHEDULER_ROLE_ARN,
-          deadLetterQueueArn: config.SCHEDULER_DLQ_ARN,
-        },
+        schedulerTargetFrom(config),
         clock,
       ),
     },
     followUps: store,
     // No SDK retries: the sender decides, so a send that timed out is never repeated.
-    mailer: new SesRawMailer(new SESClient({ maxAttempts: 1 }), config.SES_CONFIGURATION_SET),
+    mailer: new SesRawMailer(
+      new SESClient({
+        maxAttempts: 1,
+        // Without throwOnRequestTimeout the SDK only warns; a hung send must end.
+        requestHandler: {
+          connectionTimeout: 3_000,
+          requestTimeout: 10_000,
+          throwOnRequestTimeout: true,
+        },
+      }),
+      config.SES_CONFIGURATION_SET,
+    ),
     tokens: new LinkTokens(linkSecret),
     publicBaseUrl: config.PUBLIC_BASE_URL,
     mailFrom: config.MAIL_FROM,

@@ -26,33 +26,44 @@ interface SesEvent {
 
 const ADDRESS = /<([^<>\s]+@[^<>\s]+)>|^([^<>\s]+@[^<>\s]+)$/;
 
-function address(raw: string | undefined): string | null {
-  const m = raw?.trim().match(ADDRESS);
+type Obj = Record<string, unknown>;
+const isObject = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+const objects = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObject) : []);
+const text = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+
+function address(raw: unknown): string | null {
+  const m = text(raw)?.trim().match(ADDRESS);
   return (m?.[1] ?? m?.[2] ?? null)?.toLowerCase() ?? null;
 }
 
+/** Whatever arrives (SNS carries any text), this returns a list and never throws. */
 export function suppressionsIn(message: string | undefined): Suppression[] {
   if (!message) return [];
-  let event: SesEvent;
+  let parsed: unknown;
   try {
-    event = JSON.parse(message) as SesEvent;
+    parsed = JSON.parse(message);
   } catch {
     return [];
   }
-  const type = event.eventType ?? event.notificationType;
-  const locationId = event.mail?.tags?.locationId?.[0];
+  if (!isObject(parsed)) return [];
+  const event = parsed as SesEvent & Obj;
+  const type = text(event.eventType) ?? text(event.notificationType);
+  const bounce = isObject(event.bounce) ? event.bounce : {};
+  const complaint = isObject(event.complaint) ? event.complaint : {};
+  const tags = isObject(event.mail) && isObject(event.mail.tags) ? event.mail.tags : {};
+  const tag = Array.isArray(tags.locationId) ? text(tags.locationId[0]) : undefined;
   const withLocation = (s: Suppression): Suppression =>
-    locationId && /^[a-z0-9-]{1,64}$/.test(locationId) ? { ...s, locationId } : s;
+    tag && /^[a-z0-9-]{1,64}$/.test(tag) ? { ...s, locationId: tag } : s;
 
-  if (type === "Bounce" && event.bounce?.bounceType === "Permanent") {
-    return (event.bounce.bouncedRecipients ?? []).flatMap((r) => {
+  if (type === "Bounce" && bounce.bounceType === "Permanent") {
+    const sub = text(bounce.bounceSubType) ?? "General";
+    return objects(bounce.bouncedRecipients).flatMap((r) => {
       const email = address(r.emailAddress);
-      const sub = event.bounce?.bounceSubType ?? "General";
       return email ? [withLocation({ email, reason: `Permanent bounce (${sub})` })] : [];
     });
   }
   if (type === "Complaint") {
-    return (event.complaint?.complainedRecipients ?? []).flatMap((r) => {
+    return objects(complaint.complainedRecipients).flatMap((r) => {
       const email = address(r.emailAddress);
       return email ? [withLocation({ email, reason: "Complaint (marked as spam)" })] : [];
     });

@@ -5,7 +5,7 @@ import {
   sessionEnd,
   slotLockInstants,
 } from "../domain/availability";
-import type { Booking, BookingStatus, PatientContact } from "../domain/booking";
+import type { Booking, BookingOverride, BookingStatus, PatientContact } from "../domain/booking";
 import { localDateOf } from "../domain/calendar";
 import { type Catalog, type ClinicPolicy, spacingRuleOf, type Treatment } from "../domain/catalog";
 import { DomainError } from "../domain/errors";
@@ -211,6 +211,91 @@ function idempotencyRecord(
     : undefined;
 }
 
+/**
+ * The spacing decision of a booking or a move: allowed (perhaps by a staff
+ * override), or refused, in which case an online patient is emailed when they can
+ * book and the caller gets the refusal fit for who they are.
+ */
+async function decideOrRefuse(
+  deps: BookingDeps,
+  q: {
+    actor: Actor;
+    overrideReason: string | undefined;
+    sessions: PatientSession[];
+    date: string;
+    treatment: Treatment;
+    excludeBookingId?: string;
+    patientId: string;
+    patient: PatientContact;
+  },
+) {
+  const decision = decideSpacing(
+    checkSpacing({
+      sessions: q.sessions,
+      date: q.date,
+      rule: spacingRuleOf(q.treatment),
+      ...(q.excludeBookingId ? { excludeBookingId: q.excludeBookingId } : {}),
+    }),
+    q.actor.kind === "staff" && q.overrideReason
+      ? { actor: q.actor.id, reason: q.overrideReason }
+      : undefined,
+  );
+  if (decision.allowed) return decision;
+  const { refusal } = decision;
+  if (q.actor.kind === "patient" && deps.notices) {
+    await deps.notices.refused({
+      locationId: deps.locationId,
+      patientId: q.patientId,
+      patient: q.patient,
+      treatmentName: q.treatment.name,
+      requestedDate: q.date,
+      earliestAllowedDate: refusal.earliestAllowedDate,
+      ...(refusal.latestAllowedDate ? { latestAllowedDate: refusal.latestAllowedDate } : {}),
+    });
+  }
+  throw spacingRefusal(q.actor, refusal);
+}
+
+/** Tries each practitioner in turn; another may still be free when one's slot was just taken. */
+async function firstFree<T>(
+  practitionerIds: string[],
+  attempt: (id: string) => Promise<T>,
+): Promise<T> {
+  for (const [i, id] of practitionerIds.entries()) {
+    try {
+      return await attempt(id);
+    } catch (error) {
+      const taken = error instanceof DomainError && error.code === "SLOT_TAKEN";
+      if (!taken || i === practitionerIds.length - 1) throw error;
+    }
+  }
+  throw new DomainError("SLOT_TAKEN", "That time has just been booked. Please choose another.");
+}
+
+/** The audit entry of a spacing override, written in the booking's transaction. */
+function overrideAudit(
+  deps: BookingDeps,
+  override: BookingOverride,
+  bookingId: string,
+  bookedDate: string,
+): AuditEntry {
+  return {
+    id: deps.newId(),
+    locationId: deps.locationId,
+    at: override.at,
+    actor: override.actor,
+    action: "spacing-override",
+    bookingId,
+    reason: override.reason,
+    details: {
+      conflictBookingId: override.conflict.bookingId,
+      conflictDate: override.conflict.date,
+      earliestAllowedDate: override.earliestAllowedDate,
+      bookedDate,
+    },
+  };
+}
+
 export interface NewBooking {
   treatmentId: string;
   start: Date;
@@ -246,32 +331,21 @@ export async function createBooking(
 
   return withFreshReads(async () => {
     const record = await store.patient(locationId, patientId);
-    const decision = decideSpacing(
-      checkSpacing({ sessions: record?.sessions ?? [], date, rule: spacingRuleOf(treatment) }),
-      input.actor.kind === "staff" && input.overrideReason
-        ? { actor: input.actor.id, reason: input.overrideReason }
-        : undefined,
-    );
-    if (!decision.allowed) {
-      if (input.actor.kind === "patient" && deps.notices) {
-        await deps.notices.refused({
-          locationId,
-          patientId,
-          patient: input.patient,
-          treatmentName: treatment.name,
-          requestedDate: date,
-          earliestAllowedDate: decision.refusal.earliestAllowedDate,
-          ...(decision.refusal.latestAllowedDate
-            ? { latestAllowedDate: decision.refusal.latestAllowedDate }
-            : {}),
-        });
-      }
-      throw spacingRefusal(input.actor, decision.refusal);
-    }
+    const decision = await decideOrRefuse(deps, {
+      actor: input.actor,
+      overrideReason: input.overrideReason,
+      sessions: record?.sessions ?? [],
+      date,
+      treatment,
+      patientId,
+      patient: input.patient,
+    });
 
     const at = now.toISOString();
     const blockedUntil = occupiedUntil(input.start, treatment);
     const patient: PatientRecord = {
+      // Keep what the record knows (opt-out, suppression); the latest contact details win.
+      ...record,
       id: patientId,
       locationId,
       name: input.patient.name,
@@ -295,25 +369,9 @@ export async function createBooking(
           earliestAllowedDate: decision.override.earliestAllowedDate,
         }
       : undefined;
-    const audit: AuditEntry | undefined = override
-      ? {
-          id: deps.newId(),
-          locationId,
-          at,
-          actor: override.actor,
-          action: "spacing-override",
-          bookingId,
-          reason: override.reason,
-          details: {
-            conflictBookingId: override.conflict.bookingId,
-            conflictDate: override.conflict.date,
-            earliestAllowedDate: override.earliestAllowedDate,
-            bookedDate: date,
-          },
-        }
-      : undefined;
+    const audit = override && overrideAudit(deps, override, bookingId, date);
 
-    for (const practitionerId of candidates) {
+    return firstFree(candidates, async (practitionerId) => {
       const booking: Booking = {
         id: bookingId,
         locationId,
@@ -339,30 +397,17 @@ export async function createBooking(
         record,
         bookingFollowUps({ ...booking, treatmentName: treatment.name }, policy, now),
       );
-      try {
-        await store.write({
-          booking,
-          patient,
-          expectedPatientVersion: record ? record.version : null,
-          followUps,
-          ...(audit ? { audit } : {}),
-          ...(idempotency ? { idempotency: idempotencyRecord(idempotency, booking) } : {}),
-        });
-        await syncSchedules(deps, { created: followUps }, policy.timezone);
-        return booking;
-      } catch (error) {
-        // Another practitioner may still be free at that time.
-        if (
-          error instanceof DomainError &&
-          error.code === "SLOT_TAKEN" &&
-          practitionerId !== candidates.at(-1)
-        ) {
-          continue;
-        }
-        throw error;
-      }
-    }
-    throw new DomainError("SLOT_TAKEN", "That time has just been booked. Please choose another.");
+      await store.write({
+        booking,
+        patient,
+        expectedPatientVersion: record ? record.version : null,
+        followUps,
+        ...(audit ? { audit } : {}),
+        ...(idempotency ? { idempotency: idempotencyRecord(idempotency, booking) } : {}),
+      });
+      await syncSchedules(deps, { created: followUps }, policy.timezone);
+      return booking;
+    });
   });
 }
 
@@ -430,33 +475,16 @@ export async function rescheduleBooking(
     );
     const record = await loadPatient(deps, previous);
     const date = localDateOf(input.start, policy.timezone);
-    const decision = decideSpacing(
-      checkSpacing({
-        sessions: record.sessions,
-        date,
-        rule: spacingRuleOf(treatment),
-        excludeBookingId: previous.id,
-      }),
-      input.actor.kind === "staff" && input.overrideReason
-        ? { actor: input.actor.id, reason: input.overrideReason }
-        : undefined,
-    );
-    if (!decision.allowed) {
-      if (input.actor.kind === "patient" && deps.notices) {
-        await deps.notices.refused({
-          locationId,
-          patientId: previous.patientId,
-          patient: previous.patient,
-          treatmentName: treatment.name,
-          requestedDate: date,
-          earliestAllowedDate: decision.refusal.earliestAllowedDate,
-          ...(decision.refusal.latestAllowedDate
-            ? { latestAllowedDate: decision.refusal.latestAllowedDate }
-            : {}),
-        });
-      }
-      throw spacingRefusal(input.actor, decision.refusal);
-    }
+    const decision = await decideOrRefuse(deps, {
+      actor: input.actor,
+      overrideReason: input.overrideReason,
+      sessions: record.sessions,
+      date,
+      treatment,
+      excludeBookingId: previous.id,
+      patientId: previous.patientId,
+      patient: previous.patient,
+    });
 
     const at = now.toISOString();
     const blockedUntil = occupiedUntil(input.start, treatment);
@@ -477,7 +505,7 @@ export async function rescheduleBooking(
       ...candidates.filter((p) => p === previous.practitionerId),
       ...candidates.filter((p) => p !== previous.practitionerId),
     ];
-    for (const practitionerId of ordered) {
+    return firstFree(ordered, async (practitionerId) => {
       const { override: _dropped, ...rest } = previous;
       const booking: Booking = {
         ...rest,
@@ -496,53 +524,23 @@ export async function rescheduleBooking(
         bookingFollowUps({ ...booking, treatmentName: treatment.name }, policy, now),
       );
       const cancelledFollowUps = cancelPending(existing, now, { reason: "The booking was moved." });
-      try {
-        await store.write({
-          booking,
-          previous,
-          patient,
-          followUps,
-          cancelledFollowUps,
-          expectedPatientVersion: record.version === 0 ? null : record.version,
-          ...(override
-            ? {
-                audit: {
-                  id: deps.newId(),
-                  locationId,
-                  at,
-                  actor: override.actor,
-                  action: "spacing-override" as const,
-                  bookingId: booking.id,
-                  reason: override.reason,
-                  details: {
-                    conflictBookingId: override.conflict.bookingId,
-                    conflictDate: override.conflict.date,
-                    earliestAllowedDate: override.earliestAllowedDate,
-                    bookedDate: date,
-                  },
-                },
-              }
-            : {}),
-          ...(idempotency ? { idempotency: idempotencyRecord(idempotency, booking) } : {}),
-        });
-        await syncSchedules(
-          deps,
-          { created: followUps, cancelled: cancelledFollowUps },
-          policy.timezone,
-        );
-        return booking;
-      } catch (error) {
-        if (
-          error instanceof DomainError &&
-          error.code === "SLOT_TAKEN" &&
-          practitionerId !== ordered.at(-1)
-        ) {
-          continue;
-        }
-        throw error;
-      }
-    }
-    throw new DomainError("SLOT_TAKEN", "That time has just been booked. Please choose another.");
+      await store.write({
+        booking,
+        previous,
+        patient,
+        followUps,
+        cancelledFollowUps,
+        expectedPatientVersion: record.version === 0 ? null : record.version,
+        ...(override ? { audit: overrideAudit(deps, override, booking.id, date) } : {}),
+        ...(idempotency ? { idempotency: idempotencyRecord(idempotency, booking) } : {}),
+      });
+      await syncSchedules(
+        deps,
+        { created: followUps, cancelled: cancelledFollowUps },
+        policy.timezone,
+      );
+      return booking;
+    });
   });
 }
 

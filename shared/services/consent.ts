@@ -6,7 +6,7 @@ import {
   stoppedBy,
 } from "../domain/follow-ups";
 import { StaleReadError } from "../ports";
-import { type BookingDeps, patientIdFor } from "./bookings";
+import { type BookingDeps, normaliseEmail, patientIdFor } from "./bookings";
 
 const MAX_ATTEMPTS = 4;
 
@@ -18,13 +18,23 @@ const MAX_ATTEMPTS = 4;
  */
 export async function stopEmails(
   deps: BookingDeps,
-  input: { patientId: string; stop: EmailStop; reason: string },
+  input: { patientId: string; stop: EmailStop; reason: string; email?: string },
 ): Promise<boolean> {
   const { store, locationId, clock } = deps;
   for (let attempt = 1; ; attempt++) {
     const now = clock.now();
-    const record = await store.patient(locationId, input.patientId);
-    if (!record) return false;
+    const existing = await store.patient(locationId, input.patientId);
+    // An address that bounced before it ever booked here is remembered all the same,
+    // so a later booking sends it nothing.
+    if (!existing && input.stop !== "suppressed") return false;
+    const record = existing ?? {
+      id: input.patientId,
+      locationId,
+      name: "",
+      email: input.email ?? "",
+      sessions: [],
+      version: 0,
+    };
     const already = input.stop === "unsubscribed" ? record.aftercareOptOut : record.suppressed;
     if (already) return true;
 
@@ -50,7 +60,7 @@ export async function stopEmails(
           rebookFollowUps: pendingRebookRefs(record.rebookFollowUps, now),
           version: record.version + 1,
         },
-        expectedPatientVersion: record.version,
+        expectedPatientVersion: existing ? record.version : null,
         cancelledFollowUps: cancelled,
       });
     } catch (error) {
@@ -84,6 +94,7 @@ export async function suppressAddress(
         patientId: patientIdFor(locationId, input.email),
         stop: "suppressed",
         reason: input.reason,
+        email: normaliseEmail(input.email),
       },
     );
   }

@@ -172,3 +172,32 @@ describe("the last reminder", () => {
     expect(subjects).not.toContain("A reminder to book your next session");
   });
 });
+
+describe("consent and suppression outlive later bookings", () => {
+  it("an address that bounced before it ever booked gets nothing, booking after booking", async () => {
+    const { suppressAddress } = await import("../../shared/services/consent");
+    const who = "never-seen@example.com";
+    await suppressAddress(app.deps.bookings, {
+      email: who,
+      reason: "Permanent bounce (General)",
+      locationIds: [app.deps.bookings.locationId],
+    });
+    app.clock.set("2026-11-30T18:00:00Z");
+    for (const start of ["2026-12-14T13:00:00-08:00", "2027-01-19T13:00:00-08:00"]) {
+      const res = await app.request("/api/bookings", {
+        method: "POST",
+        json: bookingBody({ start, patient: { name: "Bo Unce", email: who } }),
+      });
+      expect(res.status).toBe(201);
+      await app.runFollowUps("2026-11-30T18:00:00Z");
+    }
+    expect(await emailsTo(who)).toEqual([]);
+    const res = await app.request(`/api/staff/patients?email=${encodeURIComponent(who)}`, {
+      headers: auth,
+    });
+    const { patient } = (await res.json()) as {
+      patient: { suppressed: { reason: string } | null };
+    };
+    expect(patient.suppressed?.reason).toBe("Permanent bounce (General)");
+  });
+});

@@ -160,9 +160,13 @@ describe("EventBridgeFollowUpScheduler", () => {
   });
 
   it("a schedule that exists already (ConflictException) is updated with the same input", async () => {
-    scheduler
-      .on(CreateScheduleCommand)
-      .rejects(new ConflictException({ message: "exists", $metadata: { httpStatusCode: 409 } }));
+    scheduler.on(CreateScheduleCommand).rejects(
+      new ConflictException({
+        message: "exists",
+        Message: "exists",
+        $metadata: { httpStatusCode: 409 },
+      }),
+    );
     scheduler.on(UpdateScheduleCommand).resolves({ ScheduleArn: "arn:x" });
     const f = followUp();
     await adapter.schedule(f, TZ);
@@ -172,9 +176,21 @@ describe("EventBridgeFollowUpScheduler", () => {
 
   it("other create errors are thrown, without an update", async () => {
     for (const error of [
-      new ValidationException({ message: "bad", $metadata: { httpStatusCode: 400 } }),
-      new ThrottlingException({ message: "slow", $metadata: { httpStatusCode: 429 } }),
-      new InternalServerException({ message: "oops", $metadata: { httpStatusCode: 500 } }),
+      new ValidationException({
+        message: "bad",
+        Message: "bad",
+        $metadata: { httpStatusCode: 400 },
+      }),
+      new ThrottlingException({
+        message: "slow",
+        Message: "slow",
+        $metadata: { httpStatusCode: 429 },
+      }),
+      new InternalServerException({
+        message: "oops",
+        Message: "oops",
+        $metadata: { httpStatusCode: 500 },
+      }),
     ]) {
       scheduler.reset();
       scheduler.on(CreateScheduleCommand).rejects(error);
@@ -184,10 +200,14 @@ describe("EventBridgeFollowUpScheduler", () => {
   });
 
   it("an update failing after a conflict is thrown", async () => {
-    const error = new ResourceNotFoundException({ message: "gone", $metadata: {} });
+    const error = new ResourceNotFoundException({
+      message: "gone",
+      Message: "gone",
+      $metadata: {},
+    });
     scheduler
       .on(CreateScheduleCommand)
-      .rejects(new ConflictException({ message: "exists", $metadata: {} }));
+      .rejects(new ConflictException({ message: "exists", Message: "exists", $metadata: {} }));
     scheduler.on(UpdateScheduleCommand).rejects(error);
     await expect(adapter.schedule(followUp(), TZ)).rejects.toBe(error);
   });
@@ -201,17 +221,31 @@ describe("EventBridgeFollowUpScheduler", () => {
   });
 
   it("a schedule already gone (fired and deleted) is fine; other delete errors are thrown", async () => {
-    scheduler
-      .on(DeleteScheduleCommand)
-      .rejects(
-        new ResourceNotFoundException({ message: "gone", $metadata: { httpStatusCode: 404 } }),
-      );
+    scheduler.on(DeleteScheduleCommand).rejects(
+      new ResourceNotFoundException({
+        message: "gone",
+        Message: "gone",
+        $metadata: { httpStatusCode: 404 },
+      }),
+    );
     await expect(adapter.unschedule(followUp())).resolves.toBeUndefined();
 
     for (const error of [
-      new ThrottlingException({ message: "slow", $metadata: { httpStatusCode: 429 } }),
-      new ConflictException({ message: "busy", $metadata: { httpStatusCode: 409 } }),
-      new ValidationException({ message: "bad", $metadata: { httpStatusCode: 400 } }),
+      new ThrottlingException({
+        message: "slow",
+        Message: "slow",
+        $metadata: { httpStatusCode: 429 },
+      }),
+      new ConflictException({
+        message: "busy",
+        Message: "busy",
+        $metadata: { httpStatusCode: 409 },
+      }),
+      new ValidationException({
+        message: "bad",
+        Message: "bad",
+        $metadata: { httpStatusCode: 400 },
+      }),
     ]) {
       scheduler.reset();
       scheduler.on(DeleteScheduleCommand).rejects(error);
@@ -392,11 +426,13 @@ describe("booking use cases sync the schedules", () => {
   });
 
   it("a Scheduler outage does not fail the booking: it is logged with ids only", async () => {
-    scheduler
-      .on(CreateScheduleCommand)
-      .rejects(
-        new InternalServerException({ message: "down", $metadata: { httpStatusCode: 500 } }),
-      );
+    scheduler.on(CreateScheduleCommand).rejects(
+      new InternalServerException({
+        message: "down",
+        Message: "down",
+        $metadata: { httpStatusCode: 500 },
+      }),
+    );
     app.clock.set("2026-11-30T18:00:00Z");
     const before = app.logger.lines.length;
     const booking = await book("sched-4@example.com", "2026-12-14T10:00:00-08:00");

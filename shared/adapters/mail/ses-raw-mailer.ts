@@ -47,7 +47,7 @@ export class SesRawMailer implements RawMailer {
 
 export function classify(error: unknown): MailError {
   if (error instanceof MailError) return error;
-  const e = error as {
+  const e = (error ?? {}) as {
     name?: string;
     code?: string;
     $metadata?: { httpStatusCode?: number };

@@ -20,6 +20,21 @@ export interface SchedulerTarget {
   deadLetterQueueArn: string;
 }
 
+/** The target from the functions' configuration (both api and followups schedule). */
+export function schedulerTargetFrom(config: {
+  SCHEDULE_GROUP: string;
+  FOLLOWUPS_FUNCTION_ARN: string;
+  SCHEDULER_ROLE_ARN: string;
+  SCHEDULER_DLQ_ARN: string;
+}): SchedulerTarget {
+  return {
+    groupName: config.SCHEDULE_GROUP,
+    targetArn: config.FOLLOWUPS_FUNCTION_ARN,
+    roleArn: config.SCHEDULER_ROLE_ARN,
+    deadLetterQueueArn: config.SCHEDULER_DLQ_ARN,
+  };
+}
+
 /** What the Scheduler passes to the `followups` function. */
 export interface FollowUpEvent {
   locationId: string;
@@ -47,13 +62,17 @@ export class EventBridgeFollowUpScheduler implements FollowUpScheduler {
     // A time already past (a confirmation, a late completion) is set a minute ahead,
     // so the schedule surely fires; the sender checks the due time, not the schedule.
     const due = Math.max(Date.parse(f.dueAt), this.clock.now().getTime() + 60_000);
-    const local = DateTime.fromMillis(due, { zone: timezone }).toFormat("yyyy-MM-dd'T'HH:mm:ss");
+    // A local time that happens twice (01:30 on the autumn change) would be ambiguous
+    // in at(): such a schedule is written in UTC instead.
+    const dt = DateTime.fromMillis(due, { zone: timezone });
+    const zone = dt.getPossibleOffsets().length > 1 ? "UTC" : timezone;
+    const local = dt.setZone(zone).toFormat("yyyy-MM-dd'T'HH:mm:ss");
     const input: FollowUpEvent = { locationId: f.locationId, bookingId: f.bookingId, step: f.step };
     return {
       Name: scheduleName(f),
       GroupName: this.target.groupName,
       ScheduleExpression: `at(${local})`,
-      ScheduleExpressionTimezone: timezone,
+      ScheduleExpressionTimezone: zone,
       FlexibleTimeWindow: { Mode: "OFF" },
       ActionAfterCompletion: "DELETE",
       State: "ENABLED",
