@@ -36,7 +36,6 @@ export interface FollowUpDeps {
 
 export type FollowUpOutcome = "sent" | "done" | "skipped" | "failed" | "nothing-to-do";
 
-const DAY_MS = 86_400_000;
 const SEND_ATTEMPTS = 4;
 /** A claim older than this never finished: its send may or may not have gone out. */
 const STUCK_AFTER_MS = 15 * 60_000;
