@@ -130,6 +130,8 @@ export interface FollowUpStore {
    */
   claim(locationId: string, bookingId: string, step: string, now: Date): Promise<FollowUp | null>;
   get(locationId: string, bookingId: string, step: string): Promise<FollowUp | null>;
+  /** Gives a claimed follow-up back (`scheduled`, due again) when nothing was sent. */
+  release(claimed: FollowUp): Promise<void>;
   /**
    * Records the outcome of a claimed follow-up, only if this attempt still holds it;
    * false when a change to the booking replaced it meanwhile.

@@ -112,7 +112,13 @@ export const PlanSectionInput = z
 
 export const PlanStepInput = z
   .strictObject({
-    id: z.string().regex(/^[a-z0-9-]{1,32}$/, { error: "1 to 32 of a-z, 0-9 and -" }),
+    id: z
+      .string()
+      .regex(/^[a-z0-9-]{1,24}$/, { error: "1 to 24 of a-z, 0-9 and -" })
+      // The booking's own follow-ups use these names beside the plan's steps.
+      .refine((id) => !/^(confirmation|reminder|auto-complete)(-|$)/.test(id), {
+        error: "Ids starting with confirmation, reminder or auto-complete are reserved",
+      }),
     kind: z.enum(["aftercare", "rebook", "last-reminder"]),
     offsetDays: z.int().min(0).max(PLAN_LIMITS.maxOffsetDays),
     sendAt: z

@@ -226,7 +226,9 @@ async function decideOrRefuse(
     treatment: Treatment;
     excludeBookingId?: string;
     patientId: string;
+    /** Whom the refusal email greets: the name on record, not what a caller typed. */
     patient: PatientContact;
+    suppressed?: boolean;
   },
 ) {
   const decision = decideSpacing(
@@ -242,7 +244,7 @@ async function decideOrRefuse(
   );
   if (decision.allowed) return decision;
   const { refusal } = decision;
-  if (q.actor.kind === "patient" && deps.notices) {
+  if (q.actor.kind === "patient" && deps.notices && !q.suppressed) {
     await deps.notices.refused({
       locationId: deps.locationId,
       patientId: q.patientId,
@@ -338,19 +340,25 @@ export async function createBooking(
       date,
       treatment,
       patientId,
-      patient: input.patient,
+      patient: record?.name ? { name: record.name, email: input.patient.email } : input.patient,
+      suppressed: Boolean(record?.suppressed),
     });
 
     const at = now.toISOString();
     const blockedUntil = occupiedUntil(input.start, treatment);
     const patient: PatientRecord = {
-      // Keep what the record knows (opt-out, suppression); the latest contact details win.
+      // Keep what the record knows (opt-out, suppression). Staff may update the contact
+      // details; an online caller, who proves nothing, may not overwrite them.
       ...record,
       id: patientId,
       locationId,
-      name: input.patient.name,
+      name: record?.name && input.actor.kind !== "staff" ? record.name : input.patient.name,
       email: normaliseEmail(input.patient.email),
-      ...(input.patient.phone ? { phone: input.patient.phone } : {}),
+      ...(input.patient.phone && (input.actor.kind === "staff" || !record?.phone)
+        ? { phone: input.patient.phone }
+        : {}),
+      // Agreeing to aftercare emails on a new booking lifts an earlier unsubscribe.
+      ...(input.consent.aftercareEmails ? { aftercareOptOut: false } : {}),
       sessions: withSession(record?.sessions ?? [], {
         bookingId,
         date,
@@ -484,6 +492,7 @@ export async function rescheduleBooking(
       excludeBookingId: previous.id,
       patientId: previous.patientId,
       patient: previous.patient,
+      suppressed: Boolean(record.suppressed),
     });
 
     const at = now.toISOString();

@@ -1,7 +1,7 @@
 import type { LinkTokens } from "../adapters/auth/link-tokens";
 import type { FollowUpEvent } from "../adapters/scheduler/eventbridge-scheduler";
 import { localDateOf } from "../domain/calendar";
-import { spacingRuleOf } from "../domain/catalog";
+import { type Catalog, spacingRuleOf } from "../domain/catalog";
 import { DomainError } from "../domain/errors";
 import type { FollowUp } from "../domain/follow-ups";
 import { earliestAllowedDate } from "../domain/spacing";
@@ -37,8 +37,11 @@ export interface FollowUpDeps {
 export type FollowUpOutcome = "sent" | "done" | "skipped" | "failed" | "nothing-to-do";
 
 const SEND_ATTEMPTS = 4;
-/** A claim older than this never finished: its send may or may not have gone out. */
-const STUCK_AFTER_MS = 15 * 60_000;
+/**
+ * A claim older than this never finished (the function died mid-send; it times out
+ * long before): its send may or may not have gone out.
+ */
+const STUCK_AFTER_MS = 2 * 60_000;
 
 export async function runFollowUp(
   deps: FollowUpDeps,
@@ -64,7 +67,11 @@ export async function runFollowUp(
       deps.log.info("session completed automatically", ids);
       return "done";
     } catch (error) {
-      if (!(error instanceof DomainError && error.code === "INVALID_STATE")) throw error;
+      if (!(error instanceof DomainError && error.code === "INVALID_STATE")) {
+        // Nothing was sent: give it back, and let the delivery's own retry run it again.
+        await deps.followUps.release(claimed);
+        throw error;
+      }
       await deps.followUps.finish(claimed, {
         status: "skipped",
         at: bookings.clock.now(),
@@ -74,10 +81,18 @@ export async function runFollowUp(
     }
   }
 
-  let email: Awaited<ReturnType<typeof compose>>;
+  let catalog: Catalog;
+  try {
+    catalog = await bookings.store.catalog(claimed.locationId);
+  } catch (error) {
+    // A read that failed (throttling, a cold start): nothing was sent, try again later.
+    await deps.followUps.release(claimed);
+    throw error;
+  }
+  let email: Composed;
   let raw: Buffer;
   try {
-    email = await compose(deps, bookings, claimed, now);
+    email = compose(deps, catalog, claimed, now);
     if ("skip" in email) {
       await deps.followUps.finish(claimed, { status: "skipped", at: now, error: email.skip });
       return "skipped";
@@ -155,6 +170,11 @@ async function failIfStuck(deps: FollowUpDeps, event: FollowUpEvent, now: Date) 
   const f = await deps.followUps.get(event.locationId, event.bookingId, event.step);
   if (f?.status !== "sending" || !f.claimedAt) return;
   if (now.getTime() - Date.parse(f.claimedAt) < STUCK_AFTER_MS) return;
+  if (f.kind === "auto-complete") {
+    // No email involved: run it again.
+    await deps.followUps.release(f);
+    return;
+  }
   await deps.followUps.finish(f, {
     status: "failed",
     at: now,
@@ -171,13 +191,7 @@ type Composed =
       attachments?: { filename: string; contentType: string; content: string }[];
     };
 
-async function compose(
-  deps: FollowUpDeps,
-  bookings: BookingDeps,
-  f: FollowUp,
-  now: Date,
-): Promise<Composed> {
-  const catalog = await bookings.store.catalog(f.locationId);
+function compose(deps: FollowUpDeps, catalog: Catalog, f: FollowUp, now: Date): Composed {
   const { clinic } = catalog;
   const timezone = clinic.policy.timezone;
   const manage = manageUrl(deps, f.bookingId, f.bookingStart);

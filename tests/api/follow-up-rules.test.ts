@@ -949,17 +949,17 @@ describe("6. SES faults", () => {
     });
   });
 
-  it("a follow-up stuck in sending for over 15 minutes is failed by the next delivery, never sent", async () => {
+  it("a follow-up stuck in sending for over 2 minutes (its function died) is failed by the next delivery, never sent", async () => {
     const { email, id, event } = await bookFor("stuck");
     // A delivery that claimed it and died (Lambda timeout) before recording anything.
     const claimed = await ctx.app.store.claim(LOCATION, id, "confirmation-1", ctx.app.clock.now());
     expect(claimed?.status).toBe("sending");
 
-    ctx.app.clock.set("2026-11-30T18:10:00Z");
+    ctx.app.clock.set("2026-11-30T18:01:00Z");
     expect(await runFollowUp(fast(), event)).toBe("nothing-to-do");
     expect((await byStep(ctx, id))["confirmation-1"]?.status).toBe("sending");
 
-    ctx.app.clock.set("2026-11-30T18:16:00Z");
+    ctx.app.clock.set("2026-11-30T18:03:00Z");
     expect(await runFollowUp(fast(), event)).toBe("nothing-to-do");
     const f = (await byStep(ctx, id))["confirmation-1"];
     expect(f?.status).toBe("failed");
@@ -1009,5 +1009,29 @@ describe("7. the last reminder to book is skipped once the patient has rebooked"
       error: "Already rebooked.",
     });
     expect(await subjects(email)).not.toContain("A reminder to book your next session");
+  });
+});
+
+describe("a failed read gives the follow-up back", () => {
+  it("a catalog read that throws releases the claim; the next delivery sends it once", async () => {
+    const ctx = await open("2026-11-30T18:00:00Z");
+    const email = address("released");
+    const { id } = await staffBook(ctx, "2026-12-08T10:00:00-08:00", email);
+    const event = { locationId: LOCATION, bookingId: id, step: "confirmation-1" };
+    const failing = {
+      ...ctx.app.followUps,
+      bookings: {
+        ...ctx.app.followUps.bookings,
+        store: Object.assign(Object.create(ctx.app.store), {
+          catalog: async () => {
+            throw Object.assign(new Error("throttled"), { name: "ThrottlingException" });
+          },
+        }),
+      },
+    };
+    await expect(runFollowUp(failing, event)).rejects.toThrow("throttled");
+    expect((await byStep(ctx, id))["confirmation-1"]?.status).toBe("scheduled");
+    expect(await runFollowUp(ctx.app.followUps, event)).toBe("sent");
+    expect(await emailsTo(email)).toHaveLength(1);
   });
 });

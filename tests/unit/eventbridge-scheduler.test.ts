@@ -452,3 +452,14 @@ describe("booking use cases sync the schedules", () => {
     expect(stored?.followUps.map((f) => f.status)).toEqual(["scheduled", "scheduled", "scheduled"]);
   });
 });
+
+describe("schedule names", () => {
+  it("stay within 64 characters and distinct for long ids", async () => {
+    const { scheduleName } = await import("../../shared/adapters/scheduler/eventbridge-scheduler");
+    const a = scheduleName({ id: `${"b".repeat(32)}-${"x".repeat(28)}-one` });
+    const b = scheduleName({ id: `${"b".repeat(32)}-${"x".repeat(28)}-two` });
+    expect(a.length).toBeLessThanOrEqual(64);
+    expect(a).not.toBe(b);
+    expect(scheduleName({ id: "abc-day-2" })).toBe("fu-abc-day-2");
+  });
+});

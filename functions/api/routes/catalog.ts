@@ -1,6 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { localIsoFormatter } from "../../../shared/domain/calendar";
-import { DomainError } from "../../../shared/domain/errors";
 import { earliestAllowedFor, listAvailability } from "../../../shared/services/availability";
 import type { AppDeps } from "../context";
 import { newRouter } from "../router";
@@ -87,12 +86,7 @@ export function catalogRoutes(deps: AppDeps) {
       const patientId = rebook
         ? deps.tokens.verify(rebook, "rebook", deps.bookings.clock.now())
         : null;
-      if (rebook && !patientId) {
-        throw new DomainError(
-          "NOT_FOUND",
-          "This booking link has expired; you can still book below.",
-        );
-      }
+      // An expired or altered link just loses its extra: the slots are public anyway.
       const earliest = patientId
         ? await earliestAllowedFor(deps.bookings, patientId, q.treatmentId)
         : undefined;

@@ -325,6 +325,37 @@ export class DynamoBookingStore implements BookingStore, FollowUpStore {
     return out.Item ? strip<FollowUp>(out.Item) : null;
   }
 
+  async release(claimed: FollowUp): Promise<void> {
+    const g3 = TABLE_KEYS.indexes.dueFollowUps;
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.followUp(claimed.locationId, claimed.bookingId, claimed.step),
+          UpdateExpression:
+            "SET #status = :scheduled, #g3pk = :g3pk, #g3sk = :g3sk REMOVE claimedAt",
+          ConditionExpression: "#status = :sending AND claimedAt = :claimedAt",
+          ExpressionAttributeNames: {
+            "#status": "status",
+            "#g3pk": g3.partitionKey,
+            "#g3sk": g3.sortKey,
+          },
+          ExpressionAttributeValues: {
+            ":scheduled": "scheduled",
+            ":sending": "sending",
+            ":claimedAt": claimed.claimedAt,
+            ":g3pk": keys.dueFollowUps(claimed.locationId),
+            ":g3sk": `${claimed.dueAt}#${claimed.id}`,
+          },
+        }),
+      );
+    } catch (error) {
+      // Replaced meanwhile by a change to the booking: nothing to give back.
+      if (!(error instanceof Error && error.name === "ConditionalCheckFailedException"))
+        throw error;
+    }
+  }
+
   async finish(
     claimed: FollowUp,
     outcome: Parameters<FollowUpStore["finish"]>[1],

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import {
   ConflictException,
   CreateScheduleCommand,
@@ -44,7 +45,11 @@ export interface FollowUpEvent {
 
 /** Schedule names are the follow-up's natural key: delivering a change twice is harmless. */
 export function scheduleName(f: Pick<FollowUp, "id">): string {
-  return `fu-${f.id}`.slice(0, 64);
+  const name = `fu-${f.id}`;
+  // Scheduler names stop at 64 characters: a longer id keeps its start and a hash of it all.
+  return name.length <= 64
+    ? name
+    : `${name.slice(0, 47)}-${createHash("sha256").update(f.id).digest("hex").slice(0, 16)}`;
 }
 
 /**

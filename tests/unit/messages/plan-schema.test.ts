@@ -189,3 +189,13 @@ describe("PlanStepsInput", () => {
     expect(issues({ steps: [step({ offsetDays: "2" as never })] })).not.toEqual([]);
   });
 });
+
+describe("step ids", () => {
+  it("refuses the names the booking's own follow-ups use, and ids over 24 characters", () => {
+    for (const id of ["reminder-1", "confirmation-2", "auto-complete-1", "reminder"]) {
+      expect(issues({ steps: [step({ id })] }).join()).toMatch(/reserved/);
+    }
+    expect(issues({ steps: [step({ id: "a".repeat(25) })] }).join()).toMatch(/1 to 24/);
+    expect(issues({ steps: [step({ id: "reminders-for-you" })] })).toEqual([]);
+  });
+});
