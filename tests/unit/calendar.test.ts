@@ -12,35 +12,9 @@ import {
   toLocalIso,
   weekdayOf,
 } from "../../shared/domain/calendar";
+import { dayNumber, dstDate, fromDayNumber } from "../support/dst-dates";
 
 const LA = "America/Los_Angeles";
-const DAY_MS = 86_400_000;
-
-/** Independent oracle: days since the epoch of a `YYYY-MM-DD` (proleptic Gregorian, UTC). */
-function dayNumber(date: string): number {
-  const [y, m, d] = date.split("-").map(Number) as [number, number, number];
-  return Date.UTC(y, m - 1, d) / DAY_MS;
-}
-const fromDayNumber = (n: number) => new Date(n * DAY_MS).toISOString().slice(0, 10);
-
-/** Dates concentrated around the two 2026 Los Angeles transitions. */
-const dstDate = fc.oneof(
-  {
-    weight: 3,
-    arbitrary: fc
-      .tuple(
-        fc.constantFrom(dayNumber("2026-03-08"), dayNumber("2026-11-01")),
-        fc.integer({ min: -60, max: 60 }),
-      )
-      .map(([anchor, offset]) => fromDayNumber(anchor + offset)),
-  },
-  {
-    weight: 1,
-    arbitrary: fc
-      .integer({ min: dayNumber("2025-01-01"), max: dayNumber("2027-12-31") })
-      .map(fromDayNumber),
-  },
-);
 
 const originalNow = Settings.now;
 afterEach(() => {

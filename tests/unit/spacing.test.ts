@@ -13,10 +13,10 @@ import {
   type SpacingResult,
   type SpacingRule,
 } from "../../shared/domain/spacing";
+import { dayNumber, dstDate, fromDayNumber } from "../support/dst-dates";
 
 const LA = "America/Los_Angeles";
 const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
 
 function demoRule(): SpacingRule {
   const treatment = demoClinic.treatments.find((t) => t.id === "microneedling-face");
@@ -560,37 +560,13 @@ describe("decideSpacing", () => {
 // transitions, mixed with uniform dates in 2025–2027.
 // ---------------------------------------------------------------------------
 
-function dayNumber(date: string): number {
-  const [y, m, d] = date.split("-").map(Number) as [number, number, number];
-  return Date.UTC(y, m - 1, d) / DAY_MS;
-}
-const fromDayNumber = (n: number) => new Date(n * DAY_MS).toISOString().slice(0, 10);
-
-const dateArb = fc.oneof(
-  {
-    weight: 3,
-    arbitrary: fc
-      .tuple(
-        fc.constantFrom(dayNumber("2026-03-08"), dayNumber("2026-11-01")),
-        fc.integer({ min: -60, max: 60 }),
-      )
-      .map(([anchor, offset]) => fromDayNumber(anchor + offset)),
-  },
-  {
-    weight: 1,
-    arbitrary: fc
-      .integer({ min: dayNumber("2025-01-01"), max: dayNumber("2027-12-31") })
-      .map(fromDayNumber),
-  },
-);
-
-/** Sessions dated either anywhere (dateArb) or near the candidate, so that ties and same-day sessions occur. */
+/** Sessions dated either anywhere (dstDate) or near the candidate, so that ties and same-day sessions occur. */
 const sessionsArb = (candidate: string) =>
   fc
     .array(
       fc.record({
         date: fc.oneof(
-          dateArb,
+          dstDate,
           fc
             .integer({ min: -35, max: 35 })
             .map((offset) => fromDayNumber(dayNumber(candidate) + offset)),
@@ -616,7 +592,7 @@ const ruleArb = fc
   )
   .map((min): SpacingRule => ({ family: "microneedling", minIntervalDays: min }));
 
-const inputArb = dateArb.chain((date) =>
+const inputArb = dstDate.chain((date) =>
   fc.record({
     sessions: sessionsArb(date),
     date: fc.constant(date),
