@@ -6,6 +6,7 @@ import type { FollowUp } from "../../../shared/domain/follow-ups";
 import { publishPlan } from "../../../shared/services/aftercare-plans";
 import { normaliseEmail, patientIdFor } from "../../../shared/services/bookings";
 import type { AppDeps } from "../context";
+import { clinicTimezone } from "../requests";
 import { newRouter } from "../router";
 import { errors, Id, jsonBody, jsonResponse } from "../schemas";
 
@@ -145,7 +146,7 @@ function followUpView(f: FollowUp, timezone: string) {
 export function aftercareRoutes(deps: AppDeps) {
   const { store, locationId } = deps.bookings;
   const router = newRouter();
-  const timezone = async () => (await store.catalog(locationId)).clinic.policy.timezone;
+  const timezone = clinicTimezone(deps);
 
   router.openapi(followUpsRoute, async (c) => {
     const found = await store.bookingWithFollowUps(locationId, c.req.valid("param").id);

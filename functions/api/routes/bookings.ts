@@ -11,6 +11,7 @@ import {
 import { manageUrl as linkFor } from "../../../shared/services/links";
 import type { AppDeps, AppEnv } from "../context";
 import { idempotent } from "../idempotency";
+import { clinicTimezone, newBooking, reschedule } from "../requests";
 import { newRouter } from "../router";
 import {
   BookingIn,
@@ -102,8 +103,7 @@ function authorisedBookingId(c: Context<AppEnv>, deps: AppDeps, id: string): str
 }
 
 export function bookingRoutes(deps: AppDeps) {
-  const { store, locationId } = deps.bookings;
-  const timezone = async () => (await store.catalog(locationId)).clinic.policy.timezone;
+  const timezone = clinicTimezone(deps);
 
   return newRouter()
     .openapi(createRouteDef, async (c) => {
@@ -116,14 +116,7 @@ export function bookingRoutes(deps: AppDeps) {
         });
         const booking = await createBooking(
           deps.bookings,
-          {
-            treatmentId: body.treatmentId,
-            start: new Date(body.start),
-            ...(body.practitionerId ? { practitionerId: body.practitionerId } : {}),
-            patient: body.patient,
-            consent: body.consent,
-            actor: { kind: "patient" },
-          },
+          newBooking(body, { kind: "patient" }),
           intent && { ...intent, respond },
         );
         deps.logger.info("booking created", { bookingId: booking.id, source: "online" });
@@ -143,12 +136,7 @@ export function bookingRoutes(deps: AppDeps) {
         const respond = (b: Booking) => ({ status: 200, body: { booking: publicBooking(b, tz) } });
         const booking = await rescheduleBooking(
           deps.bookings,
-          {
-            bookingId: id,
-            start: new Date(body.start),
-            ...(body.practitionerId ? { practitionerId: body.practitionerId } : {}),
-            actor: { kind: "patient" },
-          },
+          reschedule(id, body, { kind: "patient" }),
           intent && { ...intent, respond },
         );
         deps.logger.info("booking rescheduled", { bookingId: id, source: "online" });

@@ -11,6 +11,7 @@ import {
 } from "../../../shared/services/bookings";
 import { type AppDeps, type AppEnv, STAFF_COOKIE } from "../context";
 import { idempotent } from "../idempotency";
+import { clinicTimezone, newBooking, reschedule } from "../requests";
 import { newRouter } from "../router";
 import {
   errors,
@@ -159,7 +160,7 @@ const auditRoute = createRoute({
 
 export function staffRoutes(deps: AppDeps) {
   const { store, locationId, clock } = deps.bookings;
-  const timezone = async () => (await store.catalog(locationId)).clinic.policy.timezone;
+  const timezone = clinicTimezone(deps);
   const actorOf = (c: Context<AppEnv>) => ({ kind: "staff" as const, id: c.get("staff").id });
   const secure = deps.publicBaseUrl.startsWith("https://");
   const router = newRouter();
@@ -202,15 +203,7 @@ export function staffRoutes(deps: AppDeps) {
       });
       const booking = await createBooking(
         deps.bookings,
-        {
-          treatmentId: body.treatmentId,
-          start: new Date(body.start),
-          ...(body.practitionerId ? { practitionerId: body.practitionerId } : {}),
-          patient: body.patient,
-          consent: body.consent,
-          actor,
-          ...(body.override ? { overrideReason: body.override.reason } : {}),
-        },
+        newBooking(body, actor),
         intent && { ...intent, respond },
       );
       deps.logger.info("booking created", {
@@ -230,13 +223,7 @@ export function staffRoutes(deps: AppDeps) {
   router.openapi(rescheduleRoute, async (c) => {
     const { id } = c.req.valid("param");
     const body = c.req.valid("json");
-    const booking = await rescheduleBooking(deps.bookings, {
-      bookingId: id,
-      start: new Date(body.start),
-      ...(body.practitionerId ? { practitionerId: body.practitionerId } : {}),
-      actor: actorOf(c),
-      ...(body.override ? { overrideReason: body.override.reason } : {}),
-    });
+    const booking = await rescheduleBooking(deps.bookings, reschedule(id, body, actorOf(c)));
     deps.logger.info("booking rescheduled", { bookingId: id, source: "staff" });
     return result(c, booking);
   });
