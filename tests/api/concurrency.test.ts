@@ -23,14 +23,7 @@ async function race(bodies: Record<string, unknown>[]) {
   );
 }
 
-async function scheduleOf(date: string) {
-  const token = await app.staffToken("receptionist");
-  const res = await app.request(`/api/staff/schedule?date=${date}`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
-  return ((await res.json()) as { bookings: { id: string; status: string; start: string }[] })
-    .bookings;
-}
+const scheduleOf = (date: string) => app.schedule(date);
 
 describe("concurrent bookings", () => {
   it("50 patients racing for one slot: exactly one 201 and 49 SLOT_TAKEN, no 5xx", async () => {

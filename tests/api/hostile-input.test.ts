@@ -12,7 +12,6 @@ import { bookingBody, startTestApp, type TestApp } from "../support/test-app";
  */
 
 let app: TestApp;
-let receptionist: string;
 /** A real booking the reschedule/cancel probes aim at (Thursday 2026-12-10 10:00). */
 let target: { id: string; token: string; start: string };
 
@@ -27,7 +26,7 @@ const LEAK =
 
 beforeAll(async () => {
   app = await startTestApp({ now: NOW });
-  receptionist = await app.staffToken("receptionist");
+  await app.staffToken("receptionist"); // sign in once, before any probe
   const res = await app.request("/api/bookings", {
     method: "POST",
     json: bookingBody({ start: TARGET_START, patient: TARGET_PATIENT }),
@@ -77,14 +76,7 @@ function expectIssueNaming(error: ErrorBody["error"], field: string) {
   expect(named, JSON.stringify(error.issues)).toBe(true);
 }
 
-async function scheduleOf(date: string) {
-  const res = await app.request(`/api/staff/schedule?date=${date}`, {
-    headers: { authorization: `Bearer ${receptionist}` },
-  });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { bookings: { id: string; start: string; status: string }[] })
-    .bookings;
-}
+const scheduleOf = (date: string) => app.schedule(date);
 
 /** Nothing reached the hostile day, and the target booking is exactly as booked. */
 async function expectNothingWritten() {

@@ -62,14 +62,7 @@ async function expectError(res: Response, status: number, code: string) {
   return body.error;
 }
 
-async function scheduleOf(date: string) {
-  const res = await app.request(`/api/staff/schedule?date=${date}`, {
-    headers: { authorization: `Bearer ${receptionist}` },
-  });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { bookings: { id: string; start: string; status: string }[] })
-    .bookings;
-}
+const scheduleOf = (date: string) => app.schedule(date);
 
 const tokenOf = (b: Booked) => new URL(b.manageUrl).searchParams.get("token") ?? "";
 

@@ -51,6 +51,8 @@ export interface TestApp {
   runFollowUps(asOf: string): Promise<Record<string, number>>;
   request(path: string, init?: RequestInit & { json?: unknown }): Promise<Response>;
   staffToken(who: StaffKey): Promise<string>;
+  /** The day's bookings as a receptionist sees them (GET /api/staff/schedule). */
+  schedule(date: string): Promise<{ id: string; start: string; status: string }[]>;
   close(): Promise<void>;
 }
 
@@ -88,7 +90,7 @@ export async function startTestApp(
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const tokens = new Map<StaffKey, string>();
 
-  return {
+  const testApp: TestApp = {
     baseUrl,
     deps,
     tableName,
@@ -129,11 +131,21 @@ export async function startTestApp(
       tokens.set(who, token);
       return token;
     },
+    async schedule(date) {
+      const token = await testApp.staffToken("receptionist");
+      const res = await testApp.request(`/api/staff/schedule?date=${date}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      if (res.status !== 200) throw new Error(`Schedule of ${date}: ${res.status}`);
+      return ((await res.json()) as { bookings: { id: string; start: string; status: string }[] })
+        .bookings;
+    },
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       dynamo.client.destroy();
     },
   };
+  return testApp;
 }
 
 export interface StoredEmail {
