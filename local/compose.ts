@@ -4,6 +4,7 @@ import { SESClient } from "@aws-sdk/client-ses";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { AppDeps } from "../functions/api/context";
 import type { AppLogger } from "../functions/api/logger";
+import type { RateLimitOptions } from "../functions/api/rate-limit";
 import { LinkTokens } from "../shared/adapters/auth/link-tokens";
 import { CognitoSignIn } from "../shared/adapters/auth/staff-sign-in";
 import { CognitoTokenVerifier } from "../shared/adapters/auth/staff-tokens";
@@ -34,6 +35,8 @@ export interface LocalWiring {
   catalogTtlMs?: number;
   /** Replaces the SES sender of follow-ups (fault-injection tests). */
   rawMailer?: RawMailer;
+  /** Per-client limit on public writes; absent, none (tests, benchmarks). */
+  rateLimit?: RateLimitOptions;
 }
 
 export const newBookingId = () => randomUUID().replaceAll("-", "");
@@ -111,6 +114,7 @@ export function composeLocal(w: LocalWiring): {
     staffSignIn: new CognitoSignIn(localCognitoClient(w.cognitoEndpoint), w.pool.clientId),
     publicBaseUrl: w.publicBaseUrl,
     logger: w.logger,
+    ...(w.rateLimit ? { rateLimit: w.rateLimit } : {}),
   };
   return { deps, followUps: core.followUps, store: core.store, dynamo: core.dynamo };
 }

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { serve } from "@hono/node-server";
 import { createApp } from "../functions/api/app";
+import { rateLimitFromEnv } from "../functions/api/rate-limit";
 import { writeCatalog } from "../shared/adapters/dynamodb/catalog-writer";
 import { ensureTable } from "../shared/adapters/dynamodb/ensure-table";
 import { createLogger } from "../shared/adapters/log/powertools-logger";
@@ -45,6 +46,8 @@ async function main() {
     tableName: env("TABLE_NAME", "clinic"),
     publicBaseUrl: env("PUBLIC_BASE_URL", ""),
     pollMs: Number(env("FOLLOWUPS_POLL_MS", "5000")),
+    // Public writes per client IP per minute (API Gateway throttles in AWS); 0 turns it off.
+    rateLimit: rateLimitFromEnv(process.env.RATE_LIMIT_PER_MINUTE),
   };
   const baseUrl = cfg.publicBaseUrl || `http://localhost:${cfg.appPort}`;
   const services: RunningService[] = [];
@@ -106,6 +109,7 @@ async function main() {
       linkSecret: linkSecret(cfg.dataDir),
       publicBaseUrl: baseUrl,
       logger: createLogger("clinic-api", env("LOG_LEVEL", "WARN")),
+      ...(cfg.rateLimit ? { rateLimit: cfg.rateLimit } : {}),
     });
     const table = await ensureTable(db.client, cfg.tableName);
     say(

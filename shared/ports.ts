@@ -45,7 +45,7 @@ export interface AuditEntry {
   locationId: string;
   at: string;
   actor: string;
-  action: "spacing-override";
+  action: "spacing-override" | "booking-cap-override";
   bookingId: string;
   reason: string;
   details: Record<string, string>;

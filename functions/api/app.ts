@@ -3,6 +3,7 @@ import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppDeps } from "./context";
 import { errorResponse, onError } from "./errors";
+import { rateLimit } from "./rate-limit";
 import { newRouter } from "./router";
 import { aftercareRoutes } from "./routes/aftercare";
 import { bookingRoutes } from "./routes/bookings";
@@ -39,6 +40,7 @@ export function createApp(deps: AppDeps) {
   app.use((c, next) =>
     c.req.path === "/api/staff/aftercare-plan" ? planLimit(c, next) : defaultLimit(c, next),
   );
+  if (deps.rateLimit) app.use(rateLimit(deps.rateLimit));
   // Every staff route but sign-in and sign-out needs a staff token.
   const staffOnly = requireStaff(deps);
   app.use("/api/staff/*", (c, next) =>

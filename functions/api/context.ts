@@ -3,6 +3,7 @@ import type { StaffSignIn } from "../../shared/adapters/auth/staff-sign-in";
 import type { StaffPrincipal, StaffTokenVerifier } from "../../shared/adapters/auth/staff-tokens";
 import type { BookingDeps } from "../../shared/services/bookings";
 import type { AppLogger } from "./logger";
+import type { RateLimitOptions } from "./rate-limit";
 
 /** Everything the app is built from; the composition roots assemble it. */
 export interface AppDeps {
@@ -13,6 +14,11 @@ export interface AppDeps {
   /** Where patients' links point, e.g. https://book.faceofjules.com */
   publicBaseUrl: string;
   logger: AppLogger;
+  /**
+   * Per-client limit on public writes (the local server). Absent: no limit in the
+   * app, as on AWS, where the API Gateway stage throttles.
+   */
+  rateLimit?: RateLimitOptions;
 }
 
 export type AppEnv = {

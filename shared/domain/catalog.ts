@@ -58,6 +58,12 @@ export interface ClinicPolicy {
    * which starts its aftercare (default 120 min); null turns this off.
    */
   autoCompleteGraceMinutes: number | null;
+  /**
+   * Upcoming (confirmed, today or later) sessions one patient may hold; online
+   * bookings past it are refused, staff may exceed it with a reason (default 4);
+   * null: no cap. Absent on catalogs stored before the cap existed: the default.
+   */
+  maxFutureBookingsPerPatient?: number | null;
 }
 
 export interface Clinic {
@@ -80,6 +86,7 @@ export const DEFAULT_POLICY: Omit<ClinicPolicy, "timezone"> = {
   changeCutoffHours: 24,
   reminderHoursBefore: 24,
   autoCompleteGraceMinutes: 120,
+  maxFutureBookingsPerPatient: 4,
 };
 
 export function spacingRuleOf(t: Treatment) {

@@ -6,6 +6,7 @@ import {
   slotLockInstants,
 } from "../domain/availability";
 import type { Booking, BookingOverride, BookingStatus, PatientContact } from "../domain/booking";
+import { bookingCapOf, decideBookingCap } from "../domain/booking-cap";
 import { localDateOf } from "../domain/calendar";
 import { type Catalog, type ClinicPolicy, spacingRuleOf, type Treatment } from "../domain/catalog";
 import { DomainError } from "../domain/errors";
@@ -19,7 +20,12 @@ import {
   quotesSessions,
 } from "../domain/follow-ups";
 import { type Action, type Actor, transition } from "../domain/lifecycle";
-import { checkSpacing, decideSpacing, type PatientSession } from "../domain/spacing";
+import {
+  checkSpacing,
+  decideSpacing,
+  MIN_OVERRIDE_REASON_LENGTH,
+  type PatientSession,
+} from "../domain/spacing";
 import {
   type AuditEntry,
   type BookingStore,
@@ -298,6 +304,69 @@ function overrideAudit(
   };
 }
 
+/**
+ * The cap on a patient's upcoming sessions, decided on the record the booking is
+ * written against (so two racing bookings cannot both take the last place): online
+ * callers are refused and learn only that the address holds the maximum; staff see
+ * the figures and may go past it with their override reason.
+ */
+function capOrRefuse(
+  q: {
+    actor: Actor;
+    overrideReason: string | undefined;
+    sessions: PatientSession[];
+    today: string;
+  },
+  policy: ClinicPolicy,
+) {
+  const decision = decideBookingCap({
+    sessions: q.sessions,
+    today: q.today,
+    max: bookingCapOf(policy),
+    minReasonLength: MIN_OVERRIDE_REASON_LENGTH,
+    ...(q.actor.kind === "staff" && q.overrideReason
+      ? { override: { actor: q.actor.id, reason: q.overrideReason } }
+      : {}),
+  });
+  if (decision.allowed) return decision;
+  throw q.actor.kind === "staff"
+    ? new DomainError(
+        "TOO_MANY_FUTURE_BOOKINGS",
+        "The patient already holds the maximum number of upcoming sessions; book with an override reason to go past it.",
+        { upcomingSessions: decision.held, maxFutureBookings: decision.max },
+      )
+    : new DomainError(
+        "TOO_MANY_FUTURE_BOOKINGS",
+        "This email address already holds the maximum number of upcoming sessions. Please contact the clinic to book more.",
+      );
+}
+
+/** The audit entry of a booking past the cap, unless the spacing override's entry carries it. */
+function capAudit(
+  deps: BookingDeps,
+  exceeded: { actor: string; reason: string; held: number; max: number },
+  at: string,
+  bookingId: string,
+  bookedDate: string,
+): AuditEntry {
+  return {
+    id: deps.newId(),
+    locationId: deps.locationId,
+    at,
+    actor: exceeded.actor,
+    action: "booking-cap-override",
+    bookingId,
+    reason: exceeded.reason,
+    details: capDetails(exceeded, bookedDate),
+  };
+}
+
+const capDetails = (exceeded: { held: number; max: number }, bookedDate: string) => ({
+  upcomingSessions: String(exceeded.held),
+  maxFutureBookings: String(exceeded.max),
+  bookedDate,
+});
+
 export interface NewBooking {
   treatmentId: string;
   start: Date;
@@ -333,6 +402,15 @@ export async function createBooking(
 
   return withFreshReads(async () => {
     const record = await store.patient(locationId, patientId);
+    const cap = capOrRefuse(
+      {
+        actor: input.actor,
+        overrideReason: input.overrideReason,
+        sessions: record?.sessions ?? [],
+        today: localDateOf(now, policy.timezone),
+      },
+      policy,
+    );
     const decision = await decideOrRefuse(deps, {
       actor: input.actor,
       overrideReason: input.overrideReason,
@@ -377,7 +455,19 @@ export async function createBooking(
           earliestAllowedDate: decision.override.earliestAllowedDate,
         }
       : undefined;
-    const audit = override && overrideAudit(deps, override, bookingId, date);
+    const spacingAudit = override && overrideAudit(deps, override, bookingId, date);
+    // One audit entry per booking: a spacing override's entry also notes the cap.
+    const audit =
+      spacingAudit && cap.exceededBy
+        ? {
+            ...spacingAudit,
+            details: {
+              ...spacingAudit.details,
+              ...capDetails(cap.exceededBy, date),
+              bookingCapExceeded: "true",
+            },
+          }
+        : (spacingAudit ?? (cap.exceededBy && capAudit(deps, cap.exceededBy, at, bookingId, date)));
 
     return firstFree(candidates, async (practitionerId) => {
       const booking: Booking = {
