@@ -3,6 +3,7 @@ import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppDeps } from "./context";
 import { errorResponse, onError } from "./errors";
+import { pageRoutes } from "./pages/routes";
 import { rateLimit } from "./rate-limit";
 import { newRouter } from "./router";
 import { aftercareRoutes } from "./routes/aftercare";
@@ -52,6 +53,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", staffRoutes(deps));
   app.route("/", aftercareRoutes(deps));
   app.route("/", unsubscribeRoutes(deps));
+  app.route("/", pageRoutes(deps));
   docsRoutes(app);
   app.get("/health", (c) => c.json({ ok: true }));
   app.notFound((c) => errorResponse(c, "NOT_FOUND", "No such route."));

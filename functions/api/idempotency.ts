@@ -30,30 +30,50 @@ export async function idempotent(
   const requestHash = createHash("sha256")
     .update(JSON.stringify([c.req.method, c.req.path, body]))
     .digest("base64url");
-  const { store, locationId } = deps.bookings;
+  return runOnce(
+    deps,
+    { key, requestHash },
+    async (intent) => send(c, await run(intent)),
+    (stored) => {
+      c.header("Idempotent-Replayed", "true");
+      return send(c, stored);
+    },
+  );
+}
 
-  const replay = async (): Promise<Response | null> => {
-    const stored = await store.idempotency(locationId, key);
+/**
+ * Runs a change once per key: when an answer is stored for the key (by this change's
+ * own transaction), that answer is replayed instead; the same key with another
+ * request is a 422.
+ */
+export async function runOnce<T>(
+  deps: AppDeps,
+  intent: Omit<IdempotencyIntent, "respond">,
+  run: (intent: Omit<IdempotencyIntent, "respond">) => Promise<T>,
+  replayed: (stored: StoredResponse) => T,
+): Promise<T> {
+  const { store, locationId } = deps.bookings;
+  const replay = async (): Promise<T | null> => {
+    const stored = await store.idempotency(locationId, intent.key);
     if (!stored) return null;
-    if (stored.requestHash !== requestHash) {
+    if (stored.requestHash !== intent.requestHash) {
       throw new DomainError(
         "IDEMPOTENCY_KEY_REUSED",
         "This Idempotency-Key was used with a different request.",
       );
     }
-    c.header("Idempotent-Replayed", "true");
-    return send(c, stored.response);
+    return replayed(stored.response);
   };
 
   const earlier = await replay();
-  if (earlier) return earlier;
+  if (earlier !== null) return earlier;
   try {
-    return send(c, await run({ key, requestHash }));
+    return await run(intent);
   } catch (error) {
     // A concurrent request with the same key may have won meanwhile (its write made
     // this one fail one way or another): its stored answer is ours too.
     const winner = await replay();
-    if (winner) return winner;
+    if (winner !== null) return winner;
     throw error;
   }
 }

@@ -33,10 +33,13 @@ describe("LinkTokens", () => {
     expect(tokens.verify(token, "manage", NOW)).toBe("bk_01HXYZ-abc");
   });
 
-  it.each<TokenPurpose>(["manage", "rebook", "unsubscribe"])("round trip for %s", (purpose) => {
-    const token = tokens.sign(purpose, "patient-42", EXPIRES);
-    expect(tokens.verify(token, purpose, NOW)).toBe("patient-42");
-  });
+  it.each<TokenPurpose>(["manage", "rebook", "unsubscribe", "csrf"])(
+    "round trip for %s",
+    (purpose) => {
+      const token = tokens.sign(purpose, "patient-42", EXPIRES);
+      expect(tokens.verify(token, purpose, NOW)).toBe("patient-42");
+    },
+  );
 
   it("a token verifies with another instance built from the same secret", () => {
     const token = tokens.sign("rebook", "p1", EXPIRES);

@@ -5,9 +5,10 @@ import { createHmac, timingSafeEqual } from "node:crypto";
  * over everything before the mac. A token is bound to one purpose and one subject
  * (a booking id or a patient id) and expires; macs are compared in constant time.
  */
-export type TokenPurpose = "manage" | "rebook" | "unsubscribe";
+/** `csrf` binds a page form to the browser's random CSRF cookie. */
+export type TokenPurpose = "manage" | "rebook" | "unsubscribe" | "csrf";
 
-const PURPOSES: readonly TokenPurpose[] = ["manage", "rebook", "unsubscribe"];
+const PURPOSES: readonly TokenPurpose[] = ["manage", "rebook", "unsubscribe", "csrf"];
 const SUBJECT_RE = /^[A-Za-z0-9_-]{1,64}$/;
 
 export class LinkTokens {

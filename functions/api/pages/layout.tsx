@@ -1,0 +1,98 @@
+import type { Context } from "hono";
+import type { Child } from "hono/jsx";
+import { ASSETS } from "./assets";
+
+/**
+ * The pages' frame. Content-Security-Policy is strict: scripts and styles only
+ * from this origin's two files, no inline code, forms only to this origin. A page
+ * that shows an email (inline styles, in a sandboxed frame) allows inline styles.
+ */
+const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+const CSP_WITH_EMAIL = `${CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")}; frame-src 'self'`;
+
+export interface StaffNavProps {
+  name: string;
+  csrf: string;
+}
+
+export interface LayoutProps {
+  title: string;
+  clinicName: string;
+  /** Where the clinic's name links to. */
+  home: string;
+  staff?: StaffNavProps;
+  children?: Child;
+}
+
+function StaffNav({ name, csrf }: StaffNavProps) {
+  return (
+    <nav aria-label="Console">
+      <ul>
+        <li>
+          <a href="/staff">Schedule</a>
+        </li>
+        <li>
+          <a href="/staff/book">Book</a>
+        </li>
+        <li>
+          <a href="/staff/patients">Patients</a>
+        </li>
+        <li>
+          <a href="/staff/audit">Overrides</a>
+        </li>
+        <li>
+          <a href="/staff/plan">Aftercare plan</a>
+        </li>
+        <li>
+          <form method="post" action="/staff/sign-out">
+            <input type="hidden" name="_csrf" value={csrf} />
+            <button type="submit" class="small secondary" aria-label={`Sign out ${name}`}>
+              Sign out
+            </button>
+          </form>
+        </li>
+      </ul>
+    </nav>
+  );
+}
+
+export function Layout({ title, clinicName, home, staff, children }: LayoutProps) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${title} · ${clinicName}`}</title>
+        <link rel="stylesheet" href={ASSETS.css.path} />
+        <script src={ASSETS.js.path} defer></script>
+      </head>
+      <body>
+        <a class="skip" href="#main">
+          Skip to content
+        </a>
+        <header class="top">
+          <div class="in">
+            <a class="brand" href={home}>
+              {staff ? `${clinicName} · front desk` : clinicName}
+            </a>
+            {staff ? <StaffNav {...staff} /> : null}
+          </div>
+        </header>
+        <main id="main">{children}</main>
+      </body>
+    </html>
+  );
+}
+
+/** Sends a page with the house headers. */
+export async function sendPage(
+  c: Context,
+  page: ReturnType<typeof Layout>,
+  options: { status?: number; showsEmail?: boolean } = {},
+): Promise<Response> {
+  c.header("Content-Security-Policy", options.showsEmail ? CSP_WITH_EMAIL : CSP);
+  c.header("Cache-Control", "no-store");
+  c.header("Referrer-Policy", "no-referrer");
+  return c.html(`<!doctype html>${await page}`, (options.status ?? 200) as 200);
+}

@@ -1,0 +1,300 @@
+import { type Context, Hono } from "hono";
+import { isLocalDate, type LocalDate } from "../../../shared/domain/calendar";
+import type { Catalog, Treatment } from "../../../shared/domain/catalog";
+import { DomainError } from "../../../shared/domain/errors";
+import { earliestAllowedFor } from "../../../shared/services/availability";
+import { createBooking } from "../../../shared/services/bookings";
+import type { AppDeps, AppEnv } from "../context";
+import { newBooking } from "../requests";
+import { manageUrl } from "../routes/bookings";
+import { BookingIn } from "../schemas";
+import {
+  bookingBody,
+  type Errors,
+  PatientFields,
+  TimesFieldset,
+  type Values,
+} from "./booking-form";
+import { MonthCalendar, monthOf, monthWeeks, shiftMonth } from "./calendar";
+import { csrfToken } from "./csrf";
+import { dayMonth, longDate, zoneLabel } from "./format";
+import { fieldErrors, newFormId, oncePerForm, pathOf, readForm, zodErrors } from "./forms";
+import { Layout, sendPage } from "./layout";
+import { pageErrors } from "./page-errors";
+import { bookingWindow, dayTimes, openDates, treatmentOf } from "./slots";
+
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+
+/** `microneedling` → "microneedling"; `led-facial` → "led facial". */
+const familyWords = (t: Treatment) => t.family.replace(/-/g, " ");
+
+/**
+ * The patient's booking pages: treatment → month → day and time with details →
+ * the booking's own page (its manage link) as the confirmation. A rebooking link
+ * (`?rebook=`) names the patient, so the calendar greys the days they may not book.
+ */
+export function patientBookingPages(deps: AppDeps) {
+  const { store, locationId, clock } = deps.bookings;
+  const router = new Hono<AppEnv>();
+  router.onError(pageErrors(deps, "/book"));
+
+  const load = async () => {
+    const catalog = await store.catalog(locationId);
+    return {
+      catalog,
+      zone: catalog.clinic.policy.timezone,
+      window: bookingWindow(catalog, clock.now()),
+    };
+  };
+
+  /** The rebooking token, when genuine, and the first date its patient may book. */
+  const rebookFor = async (token: string | undefined, treatment: Treatment) => {
+    const patientId = token ? deps.tokens.verify(token, "rebook", clock.now()) : null;
+    if (!patientId || !token) return null;
+    const earliest =
+      treatment.minIntervalDays === null
+        ? undefined
+        : await earliestAllowedFor(deps.bookings, patientId, treatment.id);
+    return { token, earliest };
+  };
+  const rebookQuery = (rebook: { token: string } | null) =>
+    rebook ? `rebook=${encodeURIComponent(rebook.token)}` : "";
+  const withQuery = (path: string, ...parts: string[]) => {
+    const q = parts.filter(Boolean).join("&");
+    return q ? `${path}?${q}` : path;
+  };
+
+  const treatmentFrom = (catalog: Catalog, id: string) => {
+    const treatment = treatmentOf(catalog, id);
+    if (!treatment) throw new DomainError("NOT_FOUND", "We don't offer that treatment.");
+    return treatment;
+  };
+
+  router.get("/", (c) => c.redirect(withQuery("/book", new URL(c.req.url).search.slice(1)), 302));
+
+  router.get("/book", async (c) => {
+    const { catalog } = await load();
+    const token = c.req.query("rebook");
+    const known = token ? deps.tokens.verify(token, "rebook", clock.now()) : null;
+    const q = known && token ? `?rebook=${encodeURIComponent(token)}` : "";
+    return sendPage(
+      c,
+      <Layout title="Book a session" clinicName={catalog.clinic.name} home="/book">
+        <h1>{known ? "Book your next session" : "Book a session"}</h1>
+        <p>Choose a treatment to see the days with free times.</p>
+        <ul class="cards">
+          {catalog.treatments.map((t) => (
+            <li>
+              <h2>
+                <a href={`/book/${t.id}${q}`}>{t.name}</a>
+              </h2>
+              <p class="muted">
+                {t.durationMinutes} minutes
+                {t.minIntervalDays
+                  ? ` · sessions at least ${t.minIntervalDays / 7} weeks apart`
+                  : ""}
+              </p>
+            </li>
+          ))}
+        </ul>
+      </Layout>,
+    );
+  });
+
+  router.get("/book/:treatmentId", async (c) => {
+    const { catalog, window } = await load();
+    const treatment = treatmentFrom(catalog, c.req.param("treatmentId"));
+    const rebook = await rebookFor(c.req.query("rebook"), treatment);
+    const earliest = rebook?.earliest;
+    const wanted = c.req.query("month");
+    const fallback = earliest && earliest > window.today ? monthOf(earliest) : window.firstMonth;
+    let month =
+      wanted && MONTH.test(wanted) && wanted >= window.firstMonth && wanted <= window.lastMonth
+        ? wanted
+        : fallback <= window.lastMonth
+          ? fallback
+          : window.firstMonth;
+    let open = await openDates(deps, window, treatment.id, month);
+    // Late in a month with nothing left, start on the next one rather than an empty grid.
+    if (!wanted && open.size === 0 && month < window.lastMonth) {
+      month = shiftMonth(month, 1);
+      open = await openDates(deps, window, treatment.id, month);
+    }
+    const reason = earliest
+      ? `your next ${familyWords(treatment)} session can be from ${dayMonth(earliest, window.today)}`
+      : undefined;
+    const base = `/book/${treatment.id}`;
+    const weeks = monthWeeks(month, open, earliest);
+    const anyOpen = weeks.some((w) => w.some((d) => d.state === "open"));
+    return sendPage(
+      c,
+      <Layout
+        title={`Choose a day · ${treatment.name}`}
+        clinicName={catalog.clinic.name}
+        home="/book"
+      >
+        <p>
+          <a href={withQuery("/book", rebookQuery(rebook))}>← Treatments</a>
+        </p>
+        <h1>{treatment.name}: choose a day</h1>
+        {reason && earliest && earliest > window.today ? (
+          <p class="notice" id="earliest">
+            Days before {dayMonth(earliest, window.today)} are greyed out: {reason}, four weeks
+            after your last one, as the clinic's aftercare guide advises.
+          </p>
+        ) : null}
+        <MonthCalendar
+          month={month}
+          weeks={weeks}
+          firstMonth={window.firstMonth}
+          lastMonth={window.lastMonth}
+          dayHref={(d) => withQuery(`${base}/${d}`, rebookQuery(rebook))}
+          monthHref={(m) => withQuery(base, `month=${m}`, rebookQuery(rebook))}
+          {...(reason ? { earlyReason: reason } : {})}
+        />
+        {anyOpen ? null : <p class="notice warn">No free times this month. Try the next month.</p>}
+      </Layout>,
+    );
+  });
+
+  const dayPage = async (
+    c: Context<AppEnv>,
+    treatment: Treatment,
+    date: LocalDate,
+    state: { values: Values; errors: Errors; notice?: string; status?: number },
+  ) => {
+    const { catalog, zone, window } = await load();
+    const rebook = await rebookFor(c.req.query("rebook"), treatment);
+    const times =
+      date >= window.today && date <= window.lastDate
+        ? await dayTimes(deps, treatment.id, date)
+        : [];
+    const back = withQuery(`/book/${treatment.id}`, `month=${monthOf(date)}`, rebookQuery(rebook));
+    const tooEarly = rebook?.earliest && date < rebook.earliest;
+    return sendPage(
+      c,
+      <Layout
+        title={`${longDate(date)} · ${treatment.name}`}
+        clinicName={catalog.clinic.name}
+        home="/book"
+      >
+        <p>
+          <a href={back}>← Other days</a>
+        </p>
+        <h1>
+          {treatment.name}, {longDate(date)}
+        </h1>
+        {state.notice ? (
+          <p class="notice bad" role="alert">
+            {state.notice}
+          </p>
+        ) : null}
+        {tooEarly && rebook?.earliest ? (
+          <p class="notice warn">
+            Your next {familyWords(treatment)} session can be from{" "}
+            {dayMonth(rebook.earliest, window.today)}. <a href={back}>Choose a later day</a>.
+          </p>
+        ) : times.length === 0 ? (
+          <p class="notice warn">
+            There are no free times left on this day. <a href={back}>Choose another day</a>.
+          </p>
+        ) : (
+          <form
+            method="post"
+            action={withQuery(`/book/${treatment.id}/${date}`, rebookQuery(rebook))}
+            novalidate
+          >
+            <input type="hidden" name="_csrf" value={csrfToken(c, deps)} />
+            <input type="hidden" name="formId" value={state.values.formId ?? newFormId()} />
+            <TimesFieldset
+              times={times}
+              catalog={catalog}
+              zone={zoneLabel(zone, new Date(`${date}T12:00:00Z`))}
+              values={state.values}
+              errors={state.errors}
+            />
+            <PatientFields values={state.values} errors={state.errors} />
+            <button type="submit">Book this time</button>
+          </form>
+        )}
+      </Layout>,
+      { status: state.status ?? 200 },
+    );
+  };
+
+  const dayParams = async (treatmentId: string, date: string) => {
+    const { catalog } = await load();
+    const treatment = treatmentFrom(catalog, treatmentId);
+    if (!isLocalDate(date)) throw new DomainError("NOT_FOUND", "That is not a date.");
+    return { treatment, date };
+  };
+
+  router.get("/book/:treatmentId/:date", async (c) => {
+    const { treatment, date } = await dayParams(c.req.param("treatmentId"), c.req.param("date"));
+    return dayPage(c, treatment, date, { values: {}, errors: {} });
+  });
+
+  router.post("/book/:treatmentId/:date", async (c) => {
+    const { treatment, date } = await dayParams(c.req.param("treatmentId"), c.req.param("date"));
+    const form = await readForm(c, deps);
+    const parsed = BookingIn.safeParse(bookingBody(treatment.id, form));
+    if (!parsed.success) {
+      return dayPage(c, treatment, date, {
+        values: form,
+        errors: zodErrors(parsed.error.issues),
+        notice: "Please check the highlighted fields.",
+        status: 422,
+      });
+    }
+    try {
+      const location = await oncePerForm(
+        deps,
+        "book",
+        form,
+        parsed.data,
+        (intent) =>
+          createBooking(deps.bookings, newBooking(parsed.data, { kind: "patient" }), intent),
+        (b) => pathOf(manageUrl(deps, b), { done: "booked" }),
+      );
+      deps.logger.info("booking created", { source: "online-page" });
+      return c.redirect(location, 303);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      if (error.code === "SLOT_TAKEN" || error.code === "SLOT_UNAVAILABLE") {
+        const { start: _taken, ...values } = form;
+        return dayPage(c, treatment, date, {
+          values,
+          errors: {},
+          notice: "Sorry, that time has just been taken. Please choose another.",
+          status: 409,
+        });
+      }
+      if (error.code === "VALIDATION") {
+        return dayPage(c, treatment, date, {
+          values: form,
+          errors: fieldErrors(error),
+          notice: error.message,
+          status: 422,
+        });
+      }
+      if (error.code === "SPACING_TOO_SOON") {
+        const { catalog } = await load();
+        // Nothing about anyone's history on the page: the email to that address explains.
+        return sendPage(
+          c,
+          <Layout title="Not bookable online yet" clinicName={catalog.clinic.name} home="/book">
+            <h1>This session can't be booked online yet</h1>
+            <p>We have sent an email to the address you gave that explains when you can book.</p>
+            <p>
+              <a href="/book">Back to the start</a>
+            </p>
+          </Layout>,
+          { status: 409 },
+        );
+      }
+      throw error;
+    }
+  });
+
+  return router;
+}
