@@ -47,7 +47,7 @@ export function TimesFieldset(props: {
         </p>
         <FieldError id="start" error={errors.start} />
         {[...groups].map(([name, group]) => (
-          <div role="group" aria-labelledby={`part-${name}`}>
+          <div>
             <p class="muted" id={`part-${name}`}>
               {name}
             </p>
