@@ -19,10 +19,14 @@ export const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   INVALID_STATE: 409,
   IDEMPOTENCY_KEY_REUSED: 422,
   CONFLICT_RETRY: 503,
+  SERVICE_BUSY: 503,
   RATE_LIMITED: 429,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
 };
+
+/** How long a caller should wait before trying a 503 (throttled or contended) again. */
+export const RETRY_AFTER_SECONDS = 2;
 
 export function errorResponse(
   c: Context,
@@ -30,7 +34,21 @@ export function errorResponse(
   message: string,
   details: Record<string, unknown> = {},
 ) {
+  if (STATUS[code] === 503) c.header("Retry-After", String(RETRY_AFTER_SECONDS));
   return c.json({ error: { ...details, code, message } }, STATUS[code]);
+}
+
+/** AWS throttling that reached here past the SDK's retries (the store maps its own). */
+function fromThrottling(e: Error): DomainError | null {
+  const retryable = (e as { $retryable?: { throttling?: boolean } }).$retryable;
+  const throttled =
+    retryable?.throttling === true ||
+    /^(ThrottlingException|Throttling|TooManyRequestsException|ProvisionedThroughputExceededException|RequestLimitExceeded)$/.test(
+      e.name,
+    );
+  return throttled
+    ? new DomainError("SERVICE_BUSY", "We are busy right now; please try again in a moment.")
+    : null;
 }
 
 function fromHttpException(e: HTTPException): DomainError | null {
@@ -51,7 +69,8 @@ function fromHttpException(e: HTTPException): DomainError | null {
  */
 export function onError(logger: AppLogger) {
   return (err: Error, c: Context) => {
-    const known = err instanceof HTTPException ? fromHttpException(err) : err;
+    const known =
+      err instanceof HTTPException ? fromHttpException(err) : (fromThrottling(err) ?? err);
     if (known instanceof DomainError) {
       return errorResponse(c, known.code, known.message, known.details);
     }

@@ -15,6 +15,8 @@ export type ErrorCode =
   | "INVALID_STATE"
   | "IDEMPOTENCY_KEY_REUSED"
   | "CONFLICT_RETRY"
+  /** The database or another service is throttling us even after retries: try again shortly. */
+  | "SERVICE_BUSY"
   | "UNAUTHENTICATED"
   | "FORBIDDEN"
   | "UNSUPPORTED_MEDIA_TYPE"

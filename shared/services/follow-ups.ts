@@ -118,21 +118,13 @@ export async function runFollowUp(
     });
     return "failed";
   }
+  let messageId: string;
   try {
-    const { messageId } = await sendWithRetry(deps, {
+    ({ messageId } = await sendWithRetry(deps, {
       to: claimed.to,
       raw,
       tags: { locationId: claimed.locationId, followUp: claimed.kind },
-    });
-    const recorded = await deps.followUps.finish(claimed, {
-      status: "sent",
-      at: bookings.clock.now(),
-      messageId,
-      rendered: { subject: email.subject, text: email.text, html: email.html },
-    });
-    if (!recorded) deps.log.warn("follow-up sent but replaced meanwhile", { ...ids, messageId });
-    deps.log.info("follow-up sent", { ...ids, messageId });
-    return "sent";
+    }));
   } catch (error) {
     const reason =
       error instanceof MailError && error.failure === "unknown"
@@ -149,6 +141,17 @@ export async function runFollowUp(
     });
     return "failed";
   }
+  // Sent. If recording that fails, the claim stays `sending`: never sent again, and
+  // closed as interrupted by a later delivery (never called refused: it went out).
+  const recorded = await deps.followUps.finish(claimed, {
+    status: "sent",
+    at: bookings.clock.now(),
+    messageId,
+    rendered: { subject: email.subject, text: email.text, html: email.html },
+  });
+  if (!recorded) deps.log.warn("follow-up sent but replaced meanwhile", { ...ids, messageId });
+  deps.log.info("follow-up sent", { ...ids, messageId });
+  return "sent";
 }
 
 async function sendWithRetry(deps: FollowUpDeps, message: Parameters<RawMailer["sendRaw"]>[0]) {

@@ -100,12 +100,21 @@ export class DynamoBookingStore implements BookingStore, FollowUpStore {
   private readonly catalogCache = new Map<string, { at: number; value: Promise<Catalog> }>();
   private readonly catalogTtlMs: number;
 
+  /** The client, with throttling that outlasted the SDK's retries turned into SERVICE_BUSY. */
+  private readonly doc: Pick<DynamoDBDocumentClient, "send">;
+
   constructor(
-    private readonly doc: DynamoDBDocumentClient,
+    doc: DynamoDBDocumentClient,
     private readonly tableName: string,
     options: DynamoBookingStoreOptions = {},
   ) {
     this.catalogTtlMs = options.catalogTtlMs ?? 30_000;
+    this.doc = {
+      send: ((command: Parameters<DynamoDBDocumentClient["send"]>[0]) =>
+        doc.send(command).catch((error: unknown) => {
+          throw busyOr(error);
+        })) as DynamoDBDocumentClient["send"],
+    };
   }
 
   async catalog(locationId: string): Promise<Catalog> {
@@ -647,10 +656,29 @@ export class DynamoBookingStore implements BookingStore, FollowUpStore {
   }
 }
 
+const THROTTLING = new Set([
+  "ProvisionedThroughputExceededException",
+  "ThrottlingException",
+  "RequestLimitExceeded",
+]);
+
+const busy = (cause: unknown) =>
+  new DomainError(
+    "SERVICE_BUSY",
+    "We are busy right now; please try again in a moment.",
+    {},
+    { cause },
+  );
+
+/** Throttling still there after the SDK's retries: the caller may try again shortly. */
+function busyOr(error: unknown): unknown {
+  return error instanceof Error && THROTTLING.has(error.name) ? busy(error) : error;
+}
+
 /**
  * Turns a cancelled transaction into what it means for the caller: a taken slot
  * is final; a changed patient or booking, or a concurrent transaction on the
- * same items, means read again and decide again.
+ * same items, means read again and decide again; an item throttled means busy.
  */
 function translateCancellation(error: unknown, kinds: ActionKind[]): unknown {
   if (!(error instanceof Error) || error.name !== "TransactionCanceledException") return error;
@@ -660,6 +688,11 @@ function translateCancellation(error: unknown, kinds: ActionKind[]): unknown {
     reasons.some((r, i) => kinds[i] === kind && r.Code === code);
   if (failed("lock", "ConditionalCheckFailed")) {
     return new DomainError("SLOT_TAKEN", "That time has just been booked. Please choose another.");
+  }
+  if (
+    reasons.some((r) => r.Code === "ThrottlingError" || r.Code === "ProvisionedThroughputExceeded")
+  ) {
+    return busy(error);
   }
   if (failed("idempotency", "ConditionalCheckFailed")) return new IdempotencyRaceError();
   if (
