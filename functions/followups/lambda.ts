@@ -13,14 +13,29 @@ import {
 } from "../../shared/adapters/scheduler/eventbridge-scheduler";
 import { readLinkSecret } from "../../shared/adapters/secrets/link-secret";
 import { readFollowUpsConfig } from "../../shared/config";
+import { sweepOverdueFollowUps } from "../../shared/services/follow-up-repair";
 import { type FollowUpDeps, runFollowUp } from "../../shared/services/follow-ups";
+
+const LocationId = z.string().regex(/^[a-z0-9-]{1,64}$/);
 
 /** The EventBridge Scheduler target: sends one follow-up (input: {locationId, bookingId, step}). */
 const Event = z.strictObject({
-  locationId: z.string().regex(/^[a-z0-9-]{1,64}$/),
+  locationId: LocationId,
   bookingId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
   step: z.string().regex(/^[a-z0-9-]{1,40}$/),
 });
+
+/**
+ * The recurring repair schedule's input: send the follow-ups of these locations whose
+ * own schedule never fired (see shared/services/follow-up-repair.ts).
+ */
+export const SweepEvent = z.strictObject({
+  sweep: z.literal(true),
+  locationIds: z.array(LocationId).min(1).max(50),
+});
+
+/** Time left for a sweep to finish the follow-up it is on before the function times out. */
+const SWEEP_MARGIN_MS = 8_000;
 
 async function build(): Promise<FollowUpDeps> {
   const config = readFollowUpsConfig(process.env);
@@ -66,12 +81,29 @@ async function build(): Promise<FollowUpDeps> {
 
 let ready: Promise<FollowUpDeps> | undefined;
 
-export const handler = async (event: unknown) => {
+export const handler = async (
+  event: unknown,
+  context?: { getRemainingTimeInMillis?: () => number },
+) => {
   ready ??= build().catch((error) => {
     ready = undefined;
     throw error;
   });
   const deps = await ready;
+  const sweep = SweepEvent.safeParse(event);
+  if (sweep.success) {
+    const left = context?.getRemainingTimeInMillis?.();
+    const deadline = left === undefined ? undefined : Date.now() + left - SWEEP_MARGIN_MS;
+    const results = [];
+    for (const locationId of sweep.data.locationIds) {
+      const result = await sweepOverdueFollowUps(deps, locationId, {
+        ...(deadline !== undefined ? { deadline } : {}),
+      });
+      deps.log.info("follow-up sweep", { locationId, ...result });
+      results.push({ locationId, ...result });
+    }
+    return { sweep: results };
+  }
   const parsed = Event.safeParse(event);
   // A malformed event is not retried: it would never parse.
   if (!parsed.success) {

@@ -1,6 +1,7 @@
 import { CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type * as kms from "aws-cdk-lib/aws-kms";
+import * as scheduler from "aws-cdk-lib/aws-scheduler";
 import * as sns from "aws-cdk-lib/aws-sns";
 import { EmailSubscription, LambdaSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import * as sqs from "aws-cdk-lib/aws-sqs";
@@ -37,6 +38,9 @@ export const TABLE_ACTIONS = [
   "dynamodb:ConditionCheckItem",
   "dynamodb:BatchWriteItem",
 ] as const;
+/** How often the repair sweep looks for follow-ups whose own schedule never fired. */
+export const SWEEP_RATE = "rate(15 minutes)";
+
 /** ses-events only writes suppressions; 2 keeps a burst of bounces off the table's capacity. */
 export const SES_EVENTS_CONCURRENCY = 2;
 
@@ -58,6 +62,8 @@ export class AppStack extends Stack {
   readonly mail: MailEvents;
   readonly alarmTopic: sns.Topic;
   readonly alarms: ClinicAlarms;
+  /** The recurring schedule of the follow-ups' repair sweep. */
+  readonly sweepSchedule: scheduler.CfnSchedule;
 
   constructor(scope: Construct, id: string, props: AppStackProps) {
     super(scope, id, props);
@@ -159,6 +165,28 @@ export class AppStack extends Stack {
       environment: { ...tableEnv, LOCATION_IDS: settings.locationId },
     });
     this.mail.topic.addSubscription(new LambdaSubscription(this.sesEvents.fn));
+
+    // The repair path: a follow-up whose one-time schedule was never created (a Scheduler
+    // outage right after the booking was written) is still in the table's due index; every
+    // 15 minutes followups sends those overdue by more than 10 minutes, through the same
+    // idempotent path. In the follow-ups' group, so the Scheduler role's trust admits it.
+    this.sweepSchedule = new scheduler.CfnSchedule(this, "FollowUpsSweep", {
+      name: "repair-sweep",
+      groupName: n.scheduleGroup,
+      description: `Clinic ${stage}: send follow-ups whose own schedule never fired`,
+      scheduleExpression: SWEEP_RATE,
+      flexibleTimeWindow: { mode: "OFF" },
+      state: "ENABLED",
+      target: {
+        arn: followupsArn,
+        roleArn: this.schedulerRole.roleArn,
+        input: JSON.stringify({ sweep: true, locationIds: [settings.locationId] }),
+        // A missed sweep is made up by the next one: no retries piling up behind it.
+        retryPolicy: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: 600 },
+        deadLetterConfig: { arn: this.followUpsDlq.queueArn },
+      },
+    });
+    this.sweepSchedule.node.addDependency(this.followups.fn);
 
     // Data: the one table and its named indexes, with the operations the code uses (no
     // Scan: no request path scans), and the table's key.

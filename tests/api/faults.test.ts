@@ -646,3 +646,78 @@ describe("a Scheduler create that fails after the booking was written", () => {
     expect(stored?.booking.status).toBe("completed");
   });
 });
+
+// ---------------------------------------------------------------------------
+
+describe("the followups function's sweep event (the recurring repair schedule's input)", () => {
+  const saved = { ...process.env };
+  let app: TestApp;
+  beforeAll(async () => {
+    // The real clock: the handler builds its own, as in Lambda. Booked half an hour ago.
+    app = await startTestApp({ now: new Date(Date.now() - 30 * 60_000).toISOString() });
+    Object.assign(process.env, {
+      TABLE_NAME: app.tableName,
+      LINK_SECRET: randomBytes(32).toString("hex"),
+      PUBLIC_BASE_URL: "https://booking.example.com",
+      MAIL_FROM: "Face of Jules <no-reply@example.com>",
+      SCHEDULE_GROUP: "clinic-test-followups",
+      FOLLOWUPS_FUNCTION_ARN:
+        "arn:aws:lambda:us-west-2:111111111111:function:clinic-test-followups",
+      SCHEDULER_ROLE_ARN: "arn:aws:iam::111111111111:role/scheduler",
+      SCHEDULER_DLQ_ARN: "arn:aws:sqs:us-west-2:111111111111:dlq",
+      LOG_LEVEL: "ERROR",
+      AWS_REGION: "us-west-2",
+      AWS_ACCESS_KEY_ID: "local",
+      AWS_SECRET_ACCESS_KEY: "local",
+      AWS_ENDPOINT_URL_DYNAMODB: inject("dynamoEndpoint"),
+      AWS_ENDPOINT_URL_SES: inject("sesEndpoint"),
+    });
+  });
+  afterAll(async () => {
+    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+    Object.assign(process.env, saved);
+    await app.close();
+  });
+
+  it("sends the overdue confirmation once; a second sweep and a malformed sweep send nothing", async () => {
+    const { handler } = await import("../../functions/followups/lambda");
+    const { DateTime } = await import("luxon");
+    // A Wednesday at 10:00 in the clinic, at least three days ahead.
+    let day = DateTime.now().setZone("America/Los_Angeles").plus({ days: 3 }).startOf("day");
+    while (day.weekday !== 3) day = day.plus({ days: 1 });
+    const email = address("lambda-sweep");
+    const token = await app.staffToken("receptionist");
+    const res = await app.request("/api/staff/bookings", {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}` },
+      json: bookingBody({
+        start: day.set({ hour: 10 }).toISO(),
+        patient: { name: "Lam Da", email },
+      }),
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const id = ((await res.json()) as { booking: { id: string } }).booking.id;
+
+    const context = { getRemainingTimeInMillis: () => 30_000 };
+    const first = (await handler({ sweep: true, locationIds: [LOCATION] }, context)) as any;
+    expect(first.sweep).toEqual([
+      expect.objectContaining({
+        locationId: LOCATION,
+        found: 1,
+        errors: 0,
+        truncated: false,
+        outcomes: expect.objectContaining({ sent: 1 }),
+      }),
+    ]);
+    const mails = await emailsTo(email);
+    expect(mails).toHaveLength(1);
+    expect((await app.store.get(LOCATION, id, "confirmation-1"))?.messageId).toBe(
+      mails[0]?.messageId,
+    );
+
+    const second = (await handler({ sweep: true, locationIds: [LOCATION] }, context)) as any;
+    expect(second.sweep[0].found).toBe(0);
+    expect(await handler({ sweep: true }, context)).toEqual({ outcome: "malformed" });
+    expect(await emailsTo(email)).toHaveLength(1);
+  });
+});

@@ -1,9 +1,10 @@
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { Match } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
+import { SweepEvent } from "../../functions/followups/lambda";
 import { retentionFor } from "../../infra/constructs/clinic-function";
 import { readSettings } from "../../infra/settings";
-import { FOLLOWUPS_CONCURRENCY } from "../../infra/stacks/app-stack";
+import { FOLLOWUPS_CONCURRENCY, SWEEP_RATE } from "../../infra/stacks/app-stack";
 import { EventBridgeFollowUpScheduler } from "../../shared/adapters/scheduler/eventbridge-scheduler";
 import { readApiConfig, readFollowUpsConfig, readSesEventsConfig } from "../../shared/config";
 import type { FollowUp } from "../../shared/domain/follow-ups";
@@ -204,6 +205,31 @@ describe("EventBridge Scheduler wiring", () => {
     // The DLQ's key, to encrypt what it sends there.
     expect(statements[2].Resource).toEqual({ "Fn::GetAtt": [appKeyId, "Arn"] });
     expect(statements[2].Action.every((a: string) => a.startsWith("kms:"))).toBe(true);
+  });
+
+  it("the repair sweep: every 15 minutes in the clinic's group, followups with the sweep input", () => {
+    const [id, sweep] = only(t, "AWS::Scheduler::Schedule");
+    expect(id).toBe(stackId({ node: { defaultChild: appStack.sweepSchedule } }));
+    expect(SWEEP_RATE).toBe("rate(15 minutes)");
+    expect(sweep.Properties).toEqual({
+      Name: "repair-sweep",
+      GroupName: "clinic-dev-followups",
+      Description: "Clinic dev: send follow-ups whose own schedule never fired",
+      ScheduleExpression: "rate(15 minutes)",
+      FlexibleTimeWindow: { Mode: "OFF" },
+      State: "ENABLED",
+      Target: {
+        Arn: followupsArn,
+        RoleArn: { "Fn::GetAtt": [schedulerRoleId, "Arn"] },
+        Input: JSON.stringify({ sweep: true, locationIds: ["face-of-jules"] }),
+        RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 600 },
+        DeadLetterConfig: { Arn: { "Fn::GetAtt": [dlqId, "Arn"] } },
+      },
+    });
+    // What the function accepts as a sweep (anything else is a per-follow-up event).
+    expect(SweepEvent.safeParse(JSON.parse(sweep.Properties?.Target.Input)).success).toBe(true);
+    // Created after the function it invokes.
+    expect(sweep.DependsOn).toEqual(expect.arrayContaining([functions.followups?.id]));
   });
 
   it("the DLQs are KMS-encrypted, keep messages 14 days and refuse plain HTTP", () => {
