@@ -1,8 +1,14 @@
 import { Hono } from "hono";
 import type { AppDeps, AppEnv } from "../context";
 import { ASSETS } from "./assets";
+import { pageErrors } from "./page-errors";
 import { patientBookingPages } from "./patient-booking";
 import { patientManagePages } from "./patient-manage";
+import { staffBookingPages } from "./staff-booking";
+import { staffPlanPages } from "./staff-plan";
+import { staffRecordPages } from "./staff-records";
+import { staffSchedulePages } from "./staff-schedule";
+import { requireStaffPage, staffSessionPages } from "./staff-session";
 
 /** Every page, and the stylesheet and script they share. */
 export function pageRoutes(deps: AppDeps) {
@@ -17,5 +23,17 @@ export function pageRoutes(deps: AppDeps) {
   }
   router.route("/", patientBookingPages(deps));
   router.route("/", patientManagePages(deps));
+
+  const console = new Hono<AppEnv>();
+  console.onError(pageErrors(deps, "/staff"));
+  console.route("/", staffSessionPages(deps));
+  const signedIn = new Hono<AppEnv>();
+  signedIn.use(requireStaffPage(deps));
+  signedIn.route("/", staffSchedulePages(deps));
+  signedIn.route("/", staffBookingPages(deps));
+  signedIn.route("/", staffRecordPages(deps));
+  signedIn.route("/", staffPlanPages(deps));
+  console.route("/", signedIn);
+  router.route("/", console);
   return router;
 }

@@ -1,0 +1,309 @@
+import { type Context, Hono } from "hono";
+import { PLAN_LIMITS, PlanStepsInput } from "../../../shared/aftercare/plan-schema";
+import { sectionsToText, textToSections } from "../../../shared/aftercare/plan-text";
+import type { PlanStep } from "../../../shared/domain/aftercare-plan";
+import { addDays, localDateOf } from "../../../shared/domain/calendar";
+import { DomainError } from "../../../shared/domain/errors";
+import { renderAftercareEmail } from "../../../shared/messages/aftercare-email";
+import { publishPlan } from "../../../shared/services/aftercare-plans";
+import type { AppDeps, AppEnv } from "../context";
+import type { Form } from "./forms";
+import { readForm, zodErrors } from "./forms";
+import { sendPage } from "./layout";
+import { EmailView } from "./staff-booking";
+import { staffFrame } from "./staff-session";
+
+/** One step as the editor's fields hold it (strings, as typed). */
+interface StepFields {
+  id: string;
+  kind: string;
+  offsetDays: string;
+  sendAt: string;
+  subject: string;
+  content: string;
+  remove: boolean;
+}
+
+const KINDS = [
+  ["aftercare", "Care advice"],
+  ["rebook", "You may book your next session"],
+  ["last-reminder", "Last reminder to book"],
+] as const;
+
+function toFields(step: PlanStep): StepFields {
+  return {
+    id: step.id,
+    kind: step.kind,
+    offsetDays: String(step.offsetDays),
+    sendAt: step.sendAt ?? "",
+    subject: step.subject,
+    content: sectionsToText(step.sections),
+    remove: false,
+  };
+}
+
+function fromForm(form: Form): StepFields[] {
+  const count = Math.min(Number(form.count) || 0, PLAN_LIMITS.steps + 1);
+  const steps: StepFields[] = [];
+  for (let i = 0; i < count; i++) {
+    const f = (name: string) => form[`s${i}.${name}`] ?? "";
+    // The blank "new step" row counts only when it was given an id.
+    if (i === count - 1 && form[`s${i}.new`] && !f("id").trim()) continue;
+    steps.push({
+      id: f("id").trim(),
+      kind: f("kind"),
+      offsetDays: f("offsetDays").trim(),
+      sendAt: f("sendAt").trim(),
+      subject: f("subject"),
+      content: f("content"),
+      remove: f("remove") === "yes",
+    });
+  }
+  return steps;
+}
+
+function toStep(s: StepFields) {
+  return {
+    id: s.id,
+    kind: s.kind,
+    offsetDays: /^\d{1,4}$/.test(s.offsetDays) ? Number(s.offsetDays) : Number.NaN,
+    sendAt: s.sendAt === "" ? null : s.sendAt,
+    subject: s.subject,
+    sections: textToSections(s.content),
+  };
+}
+
+const blank: StepFields = {
+  id: "",
+  kind: "aftercare",
+  offsetDays: "",
+  sendAt: "09:00",
+  subject: "",
+  content: "",
+  remove: false,
+};
+
+/** The aftercare plan editor: edit the steps, preview an email with sample data, save a version. */
+export function staffPlanPages(deps: AppDeps) {
+  const { store, locationId, clock } = deps.bookings;
+  const router = new Hono<AppEnv>();
+
+  const editor = async (
+    c: Context<AppEnv>,
+    state: {
+      steps: StepFields[];
+      version: number | null;
+      errors?: Record<string, string>;
+      notice?: { kind: "ok" | "bad"; text: string };
+      preview?: { index: number; subject: string; html: string; text: string };
+      status?: number;
+    },
+  ) => {
+    const catalog = await store.catalog(locationId);
+    const { Page, csrf } = staffFrame(c, deps, catalog.clinic.name);
+    const rows = [...state.steps, { ...blank }];
+    const errorsFor = (i: number) =>
+      Object.entries(state.errors ?? {})
+        .filter(([path]) => path === `steps.${i}` || path.startsWith(`steps.${i}.`))
+        .map(([path, message]) => `${path.split(".").slice(2).join(".") || "step"}: ${message}`);
+    const planErrors = Object.entries(state.errors ?? {})
+      .filter(([path]) => !/^steps\.\d+/.test(path))
+      .map(([, m]) => m);
+    return sendPage(
+      c,
+      <Page title="Aftercare plan">
+        <h1>Aftercare plan</h1>
+        <p>
+          {state.version ? `Version ${state.version} is in use. ` : ""}Saving creates a new version
+          for sessions completed from then on; sessions already completed keep theirs. Every word
+          should come from the clinic's aftercare guide. Placeholders: {"{{patientName}}"},{" "}
+          {"{{clinicName}}"}, {"{{sessionDate}}"}, and in booking reminders{" "}
+          {"{{earliestAllowedDate}}"} and {"{{bookingUrl}}"}.
+        </p>
+        {state.notice ? (
+          <p
+            class={`notice ${state.notice.kind}`}
+            role={state.notice.kind === "bad" ? "alert" : "status"}
+          >
+            {state.notice.text}
+          </p>
+        ) : null}
+        {planErrors.map((m) => (
+          <p class="error">{m}</p>
+        ))}
+        {state.preview ? (
+          <section aria-labelledby="preview-title">
+            <h2 id="preview-title">Preview: {state.preview.subject}</h2>
+            <p class="muted">With sample data; nothing is saved or sent.</p>
+            <EmailView html={state.preview.html} text={state.preview.text} />
+          </section>
+        ) : null}
+        <form method="post" action="/staff/plan">
+          <input type="hidden" name="_csrf" value={csrf} />
+          <input type="hidden" name="count" value={String(rows.length)} />
+          {rows.map((s, i) => {
+            const isNew = i === rows.length - 1;
+            const errs = errorsFor(i);
+            const id = (name: string) => `s${i}-${name}`;
+            return (
+              <fieldset>
+                <legend>{isNew ? "Add a step" : `Step ${i + 1}: ${s.id}`}</legend>
+                {isNew ? <input type="hidden" name={`s${i}.new`} value="1" /> : null}
+                {errs.map((m) => (
+                  <p class="error">{m}</p>
+                ))}
+                {isNew ? (
+                  <>
+                    <label for={id("id")}>Id (a-z, 0-9, -)</label>
+                    <input id={id("id")} name={`s${i}.id`} type="text" value={s.id} />
+                  </>
+                ) : (
+                  <input type="hidden" name={`s${i}.id`} value={s.id} />
+                )}
+                <div class="cols">
+                  <div>
+                    <label for={id("kind")}>Kind</label>
+                    <select id={id("kind")} name={`s${i}.kind`}>
+                      {KINDS.map(([value, label]) => (
+                        <option value={value} selected={s.kind === value}>
+                          {label}
+                        </option>
+                      ))}
+                    </select>
+                  </div>
+                  <div>
+                    <label for={id("offsetDays")}>Days after the session</label>
+                    <input
+                      id={id("offsetDays")}
+                      name={`s${i}.offsetDays`}
+                      type="number"
+                      min="0"
+                      max={String(PLAN_LIMITS.maxOffsetDays)}
+                      value={s.offsetDays}
+                    />
+                  </div>
+                  <div>
+                    <label for={id("sendAt")}>Send at (clinic time; empty: on completion)</label>
+                    <input id={id("sendAt")} name={`s${i}.sendAt`} type="time" value={s.sendAt} />
+                  </div>
+                </div>
+                <label for={id("subject")}>Subject</label>
+                <input
+                  id={id("subject")}
+                  name={`s${i}.subject`}
+                  type="text"
+                  maxlength={PLAN_LIMITS.subject}
+                  value={s.subject}
+                />
+                <label for={id("content")}>Content</label>
+                <textarea
+                  id={id("content")}
+                  name={`s${i}.content`}
+                  class="plan"
+                  aria-describedby="content-help"
+                >
+                  {s.content}
+                </textarea>
+                <p class="actions">
+                  <button type="submit" name="preview" value={String(i)} class="small secondary">
+                    Preview this email
+                  </button>
+                  {isNew ? null : (
+                    <label class="inline">
+                      <input type="checkbox" name={`s${i}.remove`} value="yes" checked={s.remove} />
+                      Remove this step
+                    </label>
+                  )}
+                </p>
+              </fieldset>
+            );
+          })}
+          <p class="hint" id="content-help">
+            Content: “## Heading” starts a section; other lines are paragraphs; “- ” starts a
+            bullet; “| a | b |” lines make a table, the first naming the columns.
+          </p>
+          <button type="submit" name="save" value="1">
+            Save as a new version
+          </button>
+        </form>
+      </Page>,
+      { status: state.status ?? 200, showsEmail: Boolean(state.preview) },
+    );
+  };
+
+  router.get("/staff/plan", async (c) => {
+    const plan = await store.currentPlan(locationId);
+    const saved = c.req.query("saved");
+    return editor(c, {
+      steps: (plan?.steps ?? []).map(toFields),
+      version: plan?.version ?? null,
+      ...(saved ? { notice: { kind: "ok" as const, text: `Saved as version ${saved}.` } } : {}),
+    });
+  });
+
+  router.post("/staff/plan", async (c) => {
+    const form = await readForm(c, deps);
+    const current = await store.currentPlan(locationId);
+    const fields = fromForm(form);
+    const kept = fields.filter((s) => !s.remove);
+    const parsed = PlanStepsInput.safeParse({ steps: kept.map(toStep) });
+    // Errors name positions among the kept steps; map them back to the rows shown.
+    const rowOf = kept.map((s) => fields.indexOf(s));
+    const errors = parsed.success
+      ? {}
+      : Object.fromEntries(
+          Object.entries(zodErrors(parsed.error.issues)).map(([path, message]) => {
+            const m = /^steps\.(\d+)(.*)$/.exec(path);
+            return [m ? `steps.${rowOf[Number(m[1])] ?? m[1]}${m[2]}` : path, message];
+          }),
+        );
+    const state = { steps: fields, version: current?.version ?? null, errors };
+
+    if (form.preview !== undefined) {
+      const index = Number(form.preview);
+      const step = fields[index] ? toStep(fields[index]) : null;
+      const one = step ? PlanStepsInput.safeParse({ steps: [step] }) : null;
+      if (!one?.success || !one.data.steps[0]) {
+        return editor(c, {
+          ...state,
+          notice: { kind: "bad", text: "Fix this step's errors to preview it." },
+          status: 422,
+        });
+      }
+      const catalog = await store.catalog(locationId);
+      const today = localDateOf(clock.now(), catalog.clinic.policy.timezone);
+      const base = deps.publicBaseUrl;
+      const email = renderAftercareEmail(one.data.steps[0], {
+        patientName: "Alex Sample",
+        clinicName: catalog.clinic.name,
+        sessionDate: today,
+        earliestAllowedDate: addDays(today, 28),
+        bookingUrl: `${base}/book`,
+        manageUrl: `${base}/book`,
+        unsubscribeUrl: `${base}/unsubscribe`,
+      });
+      return editor(c, { ...state, preview: { index, ...email } });
+    }
+
+    if (!parsed.success) {
+      return editor(c, {
+        ...state,
+        notice: { kind: "bad", text: "Nothing was saved: please fix the errors shown." },
+        status: 422,
+      });
+    }
+    const staff = c.get("staff");
+    try {
+      const plan = await publishPlan(deps.bookings, parsed.data.steps, staff.id);
+      deps.logger.info("aftercare plan published", { version: plan.version, actor: staff.id });
+      return c.redirect(`/staff/plan?saved=${plan.version}`, 303);
+    } catch (error) {
+      if (error instanceof DomainError && error.code === "CONFLICT_RETRY") {
+        return editor(c, { ...state, notice: { kind: "bad", text: error.message }, status: 409 });
+      }
+      throw error;
+    }
+  });
+
+  return router;
+}
