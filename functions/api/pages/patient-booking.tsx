@@ -15,15 +15,13 @@ import {
   TimesFieldset,
   type Values,
 } from "./booking-form";
-import { MonthCalendar, monthOf, monthWeeks, shiftMonth } from "./calendar";
+import { MonthCalendar, monthOf, monthWeeks } from "./calendar";
 import { csrfToken } from "./csrf";
 import { dayMonth, longDate, zoneLabel } from "./format";
 import { fieldErrors, newFormId, oncePerForm, pathOf, readForm, zodErrors } from "./forms";
 import { Layout, sendPage } from "./layout";
 import { pageErrors } from "./page-errors";
-import { bookingWindow, dayTimes, openDates, treatmentOf } from "./slots";
-
-const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+import { bookingWindow, calendarMonth, dayTimes, treatmentOf } from "./slots";
 
 /** `microneedling` → "microneedling"; `led-facial` → "led facial". */
 const familyWords = (t: Treatment) => t.family.replace(/-/g, " ");
@@ -106,20 +104,13 @@ export function patientBookingPages(deps: AppDeps) {
     const treatment = treatmentFrom(catalog, c.req.param("treatmentId"));
     const rebook = await rebookFor(c.req.query("rebook"), treatment);
     const earliest = rebook?.earliest;
-    const wanted = c.req.query("month");
-    const fallback = earliest && earliest > window.today ? monthOf(earliest) : window.firstMonth;
-    let month =
-      wanted && MONTH.test(wanted) && wanted >= window.firstMonth && wanted <= window.lastMonth
-        ? wanted
-        : fallback <= window.lastMonth
-          ? fallback
-          : window.firstMonth;
-    let open = await openDates(deps, window, treatment.id, month);
-    // Late in a month with nothing left, start on the next one rather than an empty grid.
-    if (!wanted && open.size === 0 && month < window.lastMonth) {
-      month = shiftMonth(month, 1);
-      open = await openDates(deps, window, treatment.id, month);
-    }
+    const { month, open } = await calendarMonth(
+      deps,
+      window,
+      treatment.id,
+      c.req.query("month"),
+      earliest && earliest > window.today ? monthOf(earliest) : undefined,
+    );
     const reason = earliest
       ? `your next ${familyWords(treatment)} session can be from ${dayMonth(earliest, window.today)}`
       : undefined;

@@ -16,9 +16,8 @@ import { appointmentWhen, longDate, shortWhen, zoneLabel } from "./format";
 import { newFormId, oncePerForm, pathOf, readForm, zodErrors } from "./forms";
 import { Layout, sendPage } from "./layout";
 import { pageErrors } from "./page-errors";
-import { bookingWindow, dayTimes, openDates, practitionerName, treatmentOf } from "./slots";
+import { bookingWindow, calendarMonth, dayTimes, practitionerName, treatmentOf } from "./slots";
 
-const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 const HOUR_MS = 3_600_000;
 
 const DONE: Record<string, string> = {
@@ -175,12 +174,13 @@ export function patientManagePages(deps: AppDeps) {
     const m = await open(c);
     mustBeChangeable(m);
     const window = bookingWindow(m.catalog, clock.now());
-    const wanted = c.req.query("month");
-    const month =
-      wanted && MONTH.test(wanted) && wanted >= window.firstMonth && wanted <= window.lastMonth
-        ? wanted
-        : window.firstMonth;
-    const dates = await openDates(deps, window, m.booking.treatmentId, month);
+    const { month, open: dates } = await calendarMonth(
+      deps,
+      window,
+      m.booking.treatmentId,
+      c.req.query("month"),
+      monthOf(m.booking.date),
+    );
     return sendPage(
       c,
       frame(

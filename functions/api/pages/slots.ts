@@ -2,7 +2,7 @@ import { addDays, type LocalDate, localDateOf } from "../../../shared/domain/cal
 import type { Catalog, Treatment } from "../../../shared/domain/catalog";
 import { listAvailability } from "../../../shared/services/availability";
 import type { AppDeps } from "../context";
-import { lastDayOf, monthOf } from "./calendar";
+import { lastDayOf, monthOf, shiftMonth } from "./calendar";
 import { clockTime } from "./format";
 
 /** What the pages' calendars and time pickers read: availability, shaped for a person. */
@@ -75,4 +75,30 @@ export function treatmentOf(catalog: Catalog, id: string): Treatment | undefined
 
 export function practitionerName(catalog: Catalog, id: string): string {
   return catalog.practitioners.find((p) => p.id === id)?.name ?? id;
+}
+
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+
+/**
+ * The month a calendar shows: the one asked for when it is bookable, else `preferred`
+ * (or today's); an empty month that was not asked for gives way to the next one.
+ */
+export async function calendarMonth(
+  deps: AppDeps,
+  window: BookingWindow,
+  treatmentId: string,
+  wanted: string | undefined,
+  preferred?: string,
+): Promise<{ month: string; open: Set<LocalDate> }> {
+  const bookable = (m: string | undefined): m is string =>
+    m !== undefined && MONTH.test(m) && m >= window.firstMonth && m <= window.lastMonth;
+  if (bookable(wanted))
+    return { month: wanted, open: await openDates(deps, window, treatmentId, wanted) };
+  let month = bookable(preferred) ? preferred : window.firstMonth;
+  let open = await openDates(deps, window, treatmentId, month);
+  if (open.size === 0 && month < window.lastMonth) {
+    month = shiftMonth(month, 1);
+    open = await openDates(deps, window, treatmentId, month);
+  }
+  return { month, open };
 }

@@ -23,10 +23,8 @@ import { MonthCalendar, monthOf, monthWeeks } from "./calendar";
 import { appointmentWhen, longDate, shortWhen, zoneLabel } from "./format";
 import { fieldErrors, newFormId, oncePerForm, readForm, zodErrors } from "./forms";
 import { sendPage } from "./layout";
-import { bookingWindow, dayTimes, openDates, practitionerName, treatmentOf } from "./slots";
+import { bookingWindow, calendarMonth, dayTimes, practitionerName, treatmentOf } from "./slots";
 import { staffFrame } from "./staff-session";
-
-const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
 /** What the console says after a change, by `?done=`. */
 const DONE: Record<string, string> = {
@@ -155,17 +153,8 @@ export function staffBookingPages(deps: AppDeps) {
     const { catalog, treatment, date } = opts;
     const window = bookingWindow(catalog, clock.now());
     const zone = catalog.clinic.policy.timezone;
-    const month =
-      opts.month &&
-      MONTH.test(opts.month) &&
-      opts.month >= window.firstMonth &&
-      opts.month <= window.lastMonth
-        ? opts.month
-        : date
-          ? monthOf(date)
-          : window.firstMonth;
-    const [dates, times] = await Promise.all([
-      openDates(deps, window, treatment.id, month),
+    const [{ month, open: dates }, times] = await Promise.all([
+      calendarMonth(deps, window, treatment.id, opts.month, date ? monthOf(date) : undefined),
       date ? dayTimes(deps, treatment.id, date) : Promise.resolve([]),
     ]);
     const { Page, csrf } = staffFrame(c, deps, catalog.clinic.name);
