@@ -33,6 +33,8 @@ export class CognitoTokenVerifier implements StaffTokenVerifier {
       ({ payload } = await jwtVerify(token, this.jwks, {
         issuer: this.options.issuer,
         algorithms: ["RS256"],
+        // Cognito always sets these; a token without an expiry would never expire.
+        requiredClaims: ["exp", "iat", "sub"],
       }));
     } catch (cause) {
       throw new DomainError("UNAUTHENTICATED", "Please sign in again.", {}, { cause });
