@@ -402,15 +402,23 @@ describe("staff routes", () => {
 
     it.each([
       ["no groups claim", (p: Record<string, unknown>) => delete p["cognito:groups"]],
-      ["an empty group list", (p: Record<string, unknown>) => void (p["cognito:groups"] = [])],
+      [
+        "an empty group list",
+        (p: Record<string, unknown>) => {
+          p["cognito:groups"] = [];
+        },
+      ],
       [
         "only groups that are not staff",
-        (p: Record<string, unknown>) =>
-          void (p["cognito:groups"] = ["patients", "Admin", "admins"]),
+        (p: Record<string, unknown>) => {
+          p["cognito:groups"] = ["patients", "Admin", "admins"];
+        },
       ],
       [
         "the group as a string, not a list",
-        (p: Record<string, unknown>) => void (p["cognito:groups"] = "admin"),
+        (p: Record<string, unknown>) => {
+          p["cognito:groups"] = "admin";
+        },
       ],
     ])("a valid token with %s → 403 FORBIDDEN", async (_label, change) => {
       const token = await resigned((p) => {
