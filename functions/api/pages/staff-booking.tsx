@@ -367,7 +367,7 @@ export function staffBookingPages(deps: AppDeps) {
         {followUps.length === 0 ? (
           <p class="muted">None.</p>
         ) : (
-          <div class="table-wrap">
+          <section class="table-wrap" tabindex={0} aria-label="Follow-ups">
             <table class="list">
               <thead>
                 <tr>
@@ -400,7 +400,7 @@ export function staffBookingPages(deps: AppDeps) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </section>
         )}
       </Page>,
     );

@@ -87,7 +87,11 @@ export function staffRecordPages(deps: AppDeps) {
                     </p>
                   ) : null}
                   {found.followUps.length ? (
-                    <div class="table-wrap">
+                    <section
+                      class="table-wrap"
+                      tabindex={0}
+                      aria-label={`Follow-ups of ${found.booking.date}`}
+                    >
                       <table class="list">
                         <thead>
                           <tr>
@@ -121,7 +125,7 @@ export function staffRecordPages(deps: AppDeps) {
                             ))}
                         </tbody>
                       </table>
-                    </div>
+                    </section>
                   ) : (
                     <p class="muted">No follow-ups.</p>
                   )}
@@ -175,7 +179,7 @@ export function staffRecordPages(deps: AppDeps) {
           {longDate(to)}.
         </p>
         {entries.length ? (
-          <div class="table-wrap">
+          <section class="table-wrap" tabindex={0} aria-label="Overrides">
             <table class="list">
               <thead>
                 <tr>
@@ -202,7 +206,7 @@ export function staffRecordPages(deps: AppDeps) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </section>
         ) : null}
       </Page>,
     );

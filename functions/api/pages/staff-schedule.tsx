@@ -68,7 +68,7 @@ export function staffSchedulePages(deps: AppDeps) {
               {mine.length === 0 ? (
                 <p class="muted">No bookings.</p>
               ) : (
-                <div class="table-wrap">
+                <section class="table-wrap" tabindex={0} aria-label={`${p.name}: bookings`}>
                   <table class="list">
                     <thead>
                       <tr>
@@ -100,7 +100,7 @@ export function staffSchedulePages(deps: AppDeps) {
                       ))}
                     </tbody>
                   </table>
-                </div>
+                </section>
               )}
             </section>
           );
