@@ -86,10 +86,19 @@ export function TimesFieldset(props: {
 }
 
 /** Name, email, phone and the aftercare-email consent. */
-export function PatientFields({ values, errors }: { values: Values; errors: Errors }) {
+export function PatientFields({
+  values,
+  errors,
+  forStaff = false,
+}: {
+  values: Values;
+  errors: Errors;
+  /** Worded for a receptionist booking on the patient's behalf. */
+  forStaff?: boolean;
+}) {
   return (
     <fieldset>
-      <legend>Your details</legend>
+      <legend>{forStaff ? "The patient" : "Your details"}</legend>
       <label for="name">Full name</label>
       <input
         id="name"
@@ -116,7 +125,9 @@ export function PatientFields({ values, errors }: { values: Values; errors: Erro
         aria-describedby={describedBy("email", errors["patient.email"], true)}
       />
       <p class="hint" id="email-hint">
-        The confirmation and the link to change your booking go here.
+        {forStaff
+          ? "The patient's confirmation and link to change the booking go here."
+          : "The confirmation and the link to change your booking go here."}
       </p>
       <FieldError id="email" error={errors["patient.email"]} />
       <label for="phone">Phone (optional)</label>
@@ -140,8 +151,9 @@ export function PatientFields({ values, errors }: { values: Values; errors: Erro
           checked={values.consent === "yes"}
         />
         <span>
-          Email me the clinic's aftercare advice after my session, and a reminder when I can book
-          the next one. You can stop these emails at any time.
+          {forStaff
+            ? "The patient agrees to receive the aftercare emails and the reminder to book the next session."
+            : "Email me the clinic's aftercare advice after my session, and a reminder when I can book the next one. You can stop these emails at any time."}
         </span>
       </label>
     </fieldset>

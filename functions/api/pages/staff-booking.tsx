@@ -209,7 +209,7 @@ export function staffBookingPages(deps: AppDeps) {
                   errors={opts.errors}
                 />
                 {opts.withPatient ? (
-                  <PatientFields values={opts.values} errors={opts.errors} />
+                  <PatientFields values={opts.values} errors={opts.errors} forStaff />
                 ) : null}
                 {opts.refusal ? null : (
                   <button type="submit">{opts.withPatient ? "Book" : "Move here"}</button>
