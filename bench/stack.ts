@@ -46,7 +46,7 @@ export interface BenchApp {
   close(): Promise<void>;
 }
 
-const RECEPTIONIST = {
+export const RECEPTIONIST = {
   email: "reception@bench.test",
   password: "Bench-Reception-2026!",
   group: "receptionist" as const,
