@@ -1,0 +1,247 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { STAFF_COOKIE } from "../../functions/api/context";
+import { ASSETS } from "../../functions/api/pages/assets";
+import { startTestApp, type TestApp } from "../support/test-app";
+
+/**
+ * The pages' own defences, over HTTP against the real app: CSRF, content types,
+ * sizes, signed links, the console's cookie, open redirects, escaping, headers
+ * and the weight budget. The browser tests cover the happy paths.
+ */
+describe("pages under hostile input", () => {
+  let app: TestApp;
+  let staffCookie: string;
+
+  beforeAll(async () => {
+    app = await startTestApp({ now: "2026-11-30T18:00:00Z" });
+    staffCookie = `${STAFF_COOKIE}=${await app.staffToken("receptionist")}`;
+  });
+  afterAll(() => app?.close());
+
+  /** A page's CSRF cookie and form token, as a browser would hold them. */
+  async function formSession(path: string, cookie = "") {
+    const res = await app.request(path, { headers: cookie ? { cookie } : {} });
+    const html = await res.text();
+    const setCookie = res.headers.get("set-cookie") ?? "";
+    const csrfCookie = /csrf=([^;]+)/.exec(setCookie)?.[1] ?? /csrf=([^;]+)/.exec(cookie)?.[1];
+    const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+    if (!csrfCookie || !token) throw new Error(`no form session on ${path}: ${res.status}`);
+    return { cookie: [cookie, `csrf=${csrfCookie}`].filter(Boolean).join("; "), token, html };
+  }
+
+  const post = (path: string, body: Record<string, string>, headers: Record<string, string> = {}) =>
+    app.request(path, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+      body: new URLSearchParams(body).toString(),
+    });
+
+  const bookingForm = (extra: Record<string, string> = {}) => ({
+    start: "2026-12-08T18:00:00.000Z",
+    name: "Page Tester",
+    email: "page.tester@example.com",
+    consent: "yes",
+    ...extra,
+  });
+
+  it("refuses a form without, or with another browser's, CSRF token, and writes nothing", async () => {
+    const path = "/book/microneedling-face/2026-12-08";
+    const mine = await formSession(path);
+    const theirs = await formSession(path);
+    for (const [cookie, token] of [
+      [mine.cookie, ""],
+      ["", mine.token],
+      [mine.cookie, theirs.token],
+      [mine.cookie, `${mine.token.slice(0, -2)}xx`],
+    ] as const) {
+      const res = await post(path, bookingForm({ _csrf: token }), cookie ? { cookie } : {});
+      expect(res.status).toBe(403);
+      const html = await res.text();
+      expect(html).toContain("This form has expired");
+      expect(html).not.toMatch(/at \S+\.ts|Error:/);
+    }
+    expect(await app.schedule("2026-12-08")).toEqual([]);
+  });
+
+  it("a form is a form: JSON and other bodies get 415, oversized ones 413", async () => {
+    const path = "/book/microneedling-face/2026-12-08";
+    const s = await formSession(path);
+    const json = await app.request(path, {
+      method: "POST",
+      headers: { "content-type": "application/json", cookie: s.cookie },
+      body: JSON.stringify(bookingForm({ _csrf: s.token })),
+    });
+    expect(json.status).toBe(415);
+    expect(await json.text()).toContain("<h1>Please use the form</h1>");
+    const big = await post(path, bookingForm({ _csrf: s.token, name: "x".repeat(40_000) }), {
+      cookie: s.cookie,
+    });
+    expect(big.status).toBe(413);
+    expect(await app.schedule("2026-12-08")).toEqual([]);
+  });
+
+  it("keeps hostile text out of the page: markup is refused, quotes are escaped", async () => {
+    const path = "/book/microneedling-face/2026-12-08";
+    const s = await formSession(path);
+    const res = await post(
+      path,
+      bookingForm({ _csrf: s.token, name: '<img src=x onerror="alert(1)">' }),
+      {
+        cookie: s.cookie,
+      },
+    );
+    expect(res.status).toBe(422);
+    const html = await res.text();
+    expect(html).not.toContain("<img src=x");
+    expect(html).toContain("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;");
+    expect(html).toContain('id="name-error"');
+
+    // A name with quotes and ampersands books, and the console shows it escaped.
+    const s2 = await formSession(path);
+    const ok = await post(path, bookingForm({ _csrf: s2.token, name: `O'Hara & "Sons"` }), {
+      cookie: s2.cookie,
+    });
+    expect(ok.status).toBe(303);
+    const day = await (
+      await app.request("/staff?date=2026-12-08", { headers: { cookie: staffCookie } })
+    ).text();
+    expect(day).toContain("O&#39;Hara &amp; &quot;Sons&quot;");
+  });
+
+  it("the same form sent twice books once and lands on the same booking", async () => {
+    const path = "/book/microneedling-face/2026-12-09";
+    const s = await formSession(path);
+    const formId = /name="formId" value="([^"]+)"/.exec(s.html)?.[1] ?? "";
+    const body = bookingForm({
+      _csrf: s.token,
+      formId,
+      start: "2026-12-09T18:00:00.000Z",
+      email: "twice@example.com",
+    });
+    const [a, b] = await Promise.all([
+      post(path, body, { cookie: s.cookie }),
+      post(path, body, { cookie: s.cookie }),
+    ]);
+    expect([a.status, b.status]).toEqual([303, 303]);
+    expect(a.headers.get("location")).toBe(b.headers.get("location"));
+    expect((await app.schedule("2026-12-09")).length).toBe(1);
+  });
+
+  it("a manage link with a wrong, altered or other booking's token is a 404 that says nothing more", async () => {
+    const res = await app.request("/api/bookings", {
+      method: "POST",
+      json: {
+        treatmentId: "led-facial",
+        start: "2026-12-10T10:00:00-08:00",
+        patient: { name: "Link Owner", email: "owner@example.com" },
+        consent: { aftercareEmails: false },
+      },
+    });
+    const { booking, manageUrl } = (await res.json()) as {
+      booking: { id: string };
+      manageUrl: string;
+    };
+    const token = new URL(manageUrl).searchParams.get("token") ?? "";
+    const ok = await app.request(`/manage/${booking.id}?token=${encodeURIComponent(token)}`);
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain("LED facial");
+    const answers = await Promise.all(
+      [
+        `/manage/${booking.id}`,
+        `/manage/${booking.id}?token=${encodeURIComponent(token.slice(0, -3))}abc`,
+        `/manage/someoneelse?token=${encodeURIComponent(token)}`,
+        `/manage/${booking.id}/calendar.ics?token=nope`,
+        `/manage/${booking.id}/cancel?token=${encodeURIComponent(token.replace("manage", "rebook"))}`,
+      ].map((p) => app.request(p)),
+    );
+    const bodies = await Promise.all(answers.map((r) => r.text()));
+    expect(answers.map((r) => r.status)).toEqual([404, 404, 404, 404, 404]);
+    for (const html of bodies) {
+      expect(html).toContain("This link is not valid");
+      expect(html).not.toContain("Link Owner");
+    }
+  });
+
+  it("console pages and forms need the session cookie of a staff group member", async () => {
+    const anon = await app.request("/staff/audit", { redirect: "manual" });
+    expect(anon.status).toBe(303);
+    expect(anon.headers.get("location")).toBe("/staff/sign-in?next=%2Fstaff%2Faudit");
+
+    const forged = await app.request("/staff", {
+      redirect: "manual",
+      headers: { cookie: `${STAFF_COOKIE}=eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.` },
+    });
+    expect(forged.status).toBe(303);
+    expect(forged.headers.get("location")).toContain("expired=1");
+
+    // A bearer header is not a console session (the console runs on its cookie).
+    const bearer = await app.request("/staff", {
+      redirect: "manual",
+      headers: { authorization: `Bearer ${await app.staffToken("receptionist")}` },
+    });
+    expect(bearer.status).toBe(303);
+
+    const visitor = await app.request("/staff", {
+      headers: { cookie: `${STAFF_COOKIE}=${await app.staffToken("nogroup")}` },
+    });
+    expect(visitor.status).toBe(403);
+    expect(await visitor.text()).toContain("not allowed to use the front desk");
+
+    const cancel = await post("/staff/bookings/abc/cancel", { _csrf: "x" });
+    expect(cancel.status).toBe(303);
+    expect(cancel.headers.get("location")).toContain("/staff/sign-in");
+  });
+
+  it("sign-in never redirects off the console", async () => {
+    for (const next of [
+      "//evil.example/",
+      "https://evil.example/",
+      "/\\evil.example",
+      "/book",
+      "javascript:alert(1)",
+    ]) {
+      const s = await formSession(`/staff/sign-in?next=${encodeURIComponent(next)}`);
+      const res = await post(
+        `/staff/sign-in?next=${encodeURIComponent(next)}`,
+        { _csrf: s.token, email: "desk@clinic.test", password: "Desk-pass-2026!" },
+        { cookie: s.cookie },
+      );
+      expect(res.status).toBe(303);
+      expect(res.headers.get("location")).toBe("/staff");
+    }
+  });
+
+  it("every page sends a strict CSP and stays under 50 KB with its stylesheet and script", async () => {
+    const paths = [
+      "/book",
+      "/book/microneedling-face?month=2026-12",
+      "/book/microneedling-face/2026-12-15",
+      "/staff/sign-in",
+    ];
+    const staffPaths = [
+      "/staff?date=2026-12-08",
+      "/staff/book?treatmentId=microneedling-face&date=2026-12-15",
+      "/staff/audit",
+      "/staff/plan",
+    ];
+    const assets = ASSETS.css.body.length + ASSETS.js.body.length;
+    const all: [string, string][] = [
+      ...paths.map((p): [string, string] => [p, ""]),
+      ...staffPaths.map((p): [string, string] => [p, staffCookie]),
+    ];
+    for (const [path, cookie] of all) {
+      const res = await app.request(path, { headers: cookie ? { cookie } : {} });
+      expect(res.status, path).toBe(200);
+      const csp = res.headers.get("content-security-policy") ?? "";
+      expect(csp, path).toContain("default-src 'none'");
+      expect(csp, path).toContain("script-src 'self'");
+      expect(csp, path).not.toContain("unsafe-inline");
+      const html = await res.text();
+      expect(html, path).not.toMatch(/<script>|\sstyle="|\son[a-z]+="/);
+      expect(Buffer.byteLength(html) + assets, path).toBeLessThan(50 * 1024);
+    }
+    const css = await app.request(ASSETS.css.path);
+    expect(css.headers.get("cache-control")).toContain("immutable");
+  });
+});
