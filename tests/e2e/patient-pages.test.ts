@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { patientIdFor } from "../../shared/services/bookings";
-import { rebookUrl } from "../../shared/services/links";
+import { rebookUrl, unsubscribeUrls } from "../../shared/services/links";
 import { emailsTo, startTestApp, type TestApp } from "../support/test-app";
 import { type Browser, launch, screenshots, seriousA11yViolations } from "./browser";
 
@@ -173,6 +173,21 @@ describe("patient pages in a browser", () => {
     expect(await page.locator("table.cal a", { hasText: /^29,/ }).count()).toBe(0);
     expect(await page.locator("table.cal a", { hasText: /^30,/ }).count()).toBe(1);
     await check("patient-11-rebook-calendar");
+  });
+
+  it("unsubscribes from the aftercare emails", async () => {
+    const { page } = browser;
+    const email = "ivy.nguyen@example.com";
+    const patientId = patientIdFor(app.deps.bookings.locationId, email);
+    const link = new URL(unsubscribeUrls(app.deps, patientId, app.clock.now()).page);
+    await page.goto(`${app.baseUrl}${link.pathname}${link.search}`);
+    expect(await page.locator("h1").textContent()).toBe("Stop aftercare emails?");
+    await check("patient-12-unsubscribe");
+    await page.getByRole("button", { name: "Stop aftercare emails" }).click();
+    expect(await page.locator("h1").textContent()).toBe("You are unsubscribed");
+    await check("patient-13-unsubscribed");
+    const record = await app.store.patient(app.deps.bookings.locationId, patientId);
+    expect(record?.aftercareOptOut).toBe(true);
   });
 
   it("books with JavaScript turned off", async () => {
