@@ -212,6 +212,30 @@ describe("pages under hostile input", () => {
     }
   });
 
+  it("offers wall-clock times across both 2026 daylight-saving changes in Los Angeles", async () => {
+    const startsOn = async (date: string) => {
+      const html = await (await app.request(`/book/microneedling-face/${date}`)).text();
+      const first = /name="start" value="([^"]+)"[^>]*\/>([^<]+)</.exec(html);
+      return [first?.[1], first?.[2]];
+    };
+    try {
+      app.clock.set("2026-02-25T18:00:00Z");
+      // Friday before the spring change (PST, UTC-8) and Monday after it (PDT, UTC-7).
+      expect(await startsOn("2026-03-06")).toEqual(["2026-03-06T17:00:00.000Z", "9:00 AM"]);
+      expect(await startsOn("2026-03-09")).toEqual(["2026-03-09T16:00:00.000Z", "9:00 AM"]);
+      const march = await (await app.request("/book/microneedling-face?month=2026-03")).text();
+      expect(march).toContain("Sunday 8 March 2026: no free times");
+      expect(march).toContain("Monday 9 March 2026: free times");
+
+      app.clock.set("2026-10-20T18:00:00Z");
+      // Friday before the autumn change (PDT) and Monday after it (PST).
+      expect(await startsOn("2026-10-30")).toEqual(["2026-10-30T16:00:00.000Z", "9:00 AM"]);
+      expect(await startsOn("2026-11-02")).toEqual(["2026-11-02T17:00:00.000Z", "9:00 AM"]);
+    } finally {
+      app.clock.set("2026-11-30T18:00:00Z");
+    }
+  });
+
   it("every page sends a strict CSP and stays under 50 KB with its stylesheet and script", async () => {
     const paths = [
       "/book",
