@@ -1,6 +1,7 @@
 import { getConnInfo } from "@hono/node-server/conninfo";
 import type { Context, MiddlewareHandler } from "hono";
 import { errorResponse } from "./errors";
+import { rateLimitedPage } from "./pages/rate-limited-page";
 
 /**
  * A per-client token bucket on the public writes (POST, PUT, PATCH, DELETE outside
@@ -23,9 +24,14 @@ export interface RateLimitOptions {
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 const MINUTE_MS = 60_000;
 
-/** Signed-in staff routes are not public: staff sign-in itself is (and is limited). */
-const isStaffApi = (path: string) =>
-  path.startsWith("/api/staff/") && path !== "/api/staff/session";
+/**
+ * Signed-in staff routes are not public: staff sign-in itself is (and is limited).
+ * The front desk's console forms are staff work too: a busy desk behind one address
+ * must not lock itself out.
+ */
+const isStaffWork = (path: string) =>
+  (path.startsWith("/api/staff/") && path !== "/api/staff/session") ||
+  (path.startsWith("/staff/") && path !== "/staff/sign-in");
 
 export function remoteAddress(c: Context): string {
   try {
@@ -53,7 +59,7 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
   const buckets = new Map<string, Bucket>();
 
   return async (c, next) => {
-    if (SAFE_METHODS.has(c.req.method) || isStaffApi(c.req.path)) return next();
+    if (SAFE_METHODS.has(c.req.method) || isStaffWork(c.req.path)) return next();
     const key = keyOf(c);
     const t = now();
     const held = buckets.get(key);
@@ -66,6 +72,10 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
       buckets.set(key, { tokens, at: t });
       const retryAfter = Math.max(1, Math.ceil((1 - tokens) / refillPerMs / 1000));
       c.header("Retry-After", String(retryAfter));
+      // A person's browser gets a page; API clients the contract's error.
+      if (!c.req.path.startsWith("/api/") && /text\/html/.test(c.req.header("Accept") ?? "")) {
+        return c.html(rateLimitedPage(retryAfter), 429);
+      }
       return errorResponse(
         c,
         "RATE_LIMITED",

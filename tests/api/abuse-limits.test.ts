@@ -218,6 +218,34 @@ describe("rate limit on public writes", () => {
     );
   });
 
+  it("a browser's form gets a page, the console's sign-in is limited, its signed-in forms are not", async () => {
+    const page = await fetch(`${base}/book/microneedling-face/2026-12-14`, {
+      method: "POST",
+      headers: {
+        accept: "text/html,application/xhtml+xml",
+        "content-type": "application/x-www-form-urlencoded",
+      },
+      body: "name=x",
+    });
+    expect(page.status).toBe(429);
+    expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(await page.text()).toContain("<h1>Too many tries</h1>");
+    const signIn = await fetch(`${base}/staff/sign-in`, {
+      method: "POST",
+      headers: { accept: "text/html" },
+    });
+    expect(signIn.status).toBe(429);
+    await signIn.text();
+    // Console forms are staff work: past the limiter, the console's own checks answer.
+    const desk = await fetch(`${base}/staff/bookings/${target.id}/cancel`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
+    expect(desk.status).toBe(303);
+    expect(desk.headers.get("location")).toContain("/staff/sign-in");
+  });
+
   it("reads are never limited, and neither are signed-in staff routes", async () => {
     for (let i = 0; i < 10; i++) {
       const res = await fetch(`${base}/api/treatments`);
