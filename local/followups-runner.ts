@@ -46,13 +46,18 @@ export async function runDueFollowUps(
   return counts;
 }
 
-/** Polls every `intervalMs` with the real clock until stopped (npm start). */
+/**
+ * Polls every `intervalMs` with the real clock until stopped (npm start); with
+ * `asOf`, each poll plays what is due by that instant instead, each at its own due
+ * time (`npm run followups -- --as-of`, but surviving a restart).
+ */
 export function startFollowUpPoller(
   deps: FollowUpDeps,
   store: FollowUpStore,
   locationId: string,
   intervalMs: number,
   onError: (error: unknown) => void,
+  options: { asOf?: Date } = {},
 ) {
   let running = false;
   const timer = setInterval(async () => {
@@ -60,8 +65,8 @@ export function startFollowUpPoller(
     running = true;
     try {
       await runDueFollowUps(deps, store, locationId, {
-        asOf: deps.bookings.clock.now(),
-        simulate: false,
+        asOf: options.asOf ?? deps.bookings.clock.now(),
+        simulate: options.asOf !== undefined,
       });
     } catch (error) {
       onError(error);

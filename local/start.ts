@@ -46,6 +46,10 @@ async function main() {
     tableName: env("TABLE_NAME", "clinic"),
     publicBaseUrl: env("PUBLIC_BASE_URL", ""),
     pollMs: Number(env("FOLLOWUPS_POLL_MS", "5000")),
+    // Test hooks: an SES stand-in already running (so its inbox outlives this process),
+    // and a fixed instant the runner plays follow-ups up to, each at its own due time.
+    sesEndpoint: process.env.SES_ENDPOINT || undefined,
+    followUpsAsOf: asOf(process.env.FOLLOWUPS_AS_OF),
     // Public writes per client IP per minute (API Gateway throttles in AWS); 0 turns it off.
     rateLimit: rateLimitFromEnv(process.env.RATE_LIMIT_PER_MINUTE),
   };
@@ -69,7 +73,7 @@ async function main() {
     await assertPortFree(cfg.appPort, "the app", "PORT");
     await assertPortFree(cfg.dynamoPort, "DynamoDB Local", "DYNAMODB_PORT");
     await assertPortFree(cfg.cognitoPort, "cognito-local", "COGNITO_PORT");
-    await assertPortFree(cfg.sesPort, "aws-ses-v2-local", "SES_PORT");
+    if (!cfg.sesEndpoint) await assertPortFree(cfg.sesPort, "aws-ses-v2-local", "SES_PORT");
     mkdirSync(cfg.dataDir, { recursive: true });
 
     say("Starting DynamoDB Local, cognito-local and aws-ses-v2-local…");
@@ -84,7 +88,9 @@ async function main() {
       startCognitoLocal({ port: cfg.cognitoPort, dataDir: join(cfg.dataDir, "cognito") }).then(
         track,
       ),
-      startSesLocal({ port: cfg.sesPort }).then(track),
+      cfg.sesEndpoint
+        ? { name: "SES (given)", endpoint: cfg.sesEndpoint, stop: async () => {} }
+        : startSesLocal({ port: cfg.sesPort }).then(track),
     ]);
 
     say("Seeding the staff user pool…");
@@ -120,8 +126,16 @@ async function main() {
     say(
       `Aftercare plan ${plan === "seeded" ? "seeded from shared/aftercare/default-plan.json" : "kept"}.`,
     );
-    const poller = startFollowUpPoller(followUps, store, DEMO_LOCATION_ID, cfg.pollMs, (error) =>
-      console.error(`Follow-up runner: ${error instanceof Error ? error.message : String(error)}`),
+    const poller = startFollowUpPoller(
+      followUps,
+      store,
+      DEMO_LOCATION_ID,
+      cfg.pollMs,
+      (error) =>
+        console.error(
+          `Follow-up runner: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      cfg.followUpsAsOf ? { asOf: cfg.followUpsAsOf } : {},
     );
 
     const server = serve({
@@ -164,6 +178,14 @@ Try:
     );
     await stopAll(1);
   }
+}
+
+function asOf(value: string | undefined): Date | undefined {
+  if (!value) return undefined;
+  const at = new Date(value);
+  if (Number.isNaN(at.getTime()))
+    throw new Error(`FOLLOWUPS_AS_OF must be an instant, got "${value}"`);
+  return at;
 }
 
 /** Signed links must survive restarts, so the local secret is kept with the data. */
