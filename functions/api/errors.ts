@@ -8,6 +8,7 @@ import type { AppLogger } from "./logger";
 export const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   VALIDATION: 422,
   BAD_JSON: 400,
+  BAD_FORM: 400,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   NOT_FOUND: 404,

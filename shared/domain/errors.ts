@@ -5,6 +5,8 @@
 export type ErrorCode =
   | "VALIDATION"
   | "BAD_JSON"
+  /** A page form whose body cannot be parsed. */
+  | "BAD_FORM"
   | "PAYLOAD_TOO_LARGE"
   | "NOT_FOUND"
   | "SLOT_TAKEN"

@@ -42,6 +42,8 @@ interface Ctx {
   starts: string[];
 }
 let ctx: Ctx;
+/** A browser's CSRF cookie and form token for the pages, so some forms get past the check. */
+let pageForm: { cookie: string; token: string };
 
 // ——— what the fuzz saw ———
 let total = 0;
@@ -740,6 +742,126 @@ const ROUTES: FuzzRoute[] = [
     }),
   ),
   {
+    name: "GET pages",
+    runs: 500,
+    request: () =>
+      fc
+        .tuple(
+          fc.oneof(
+            fc.constantFrom(
+              "/",
+              "/book",
+              "/book/microneedling-face",
+              "/book/led-facial/2026-12-10",
+            ),
+            text.map((t) => `/book/${enc(t)}`),
+            fc
+              .tuple(fc.constantFrom("microneedling-face", "nope"), text)
+              .map(([tr, d]) => `/book/${tr}/${enc(d)}`),
+            fc
+              .tuple(
+                pathId,
+                fc.constantFrom(
+                  "",
+                  "/reschedule",
+                  "/reschedule/2026-12-10",
+                  "/cancel",
+                  "/calendar.ics",
+                ),
+              )
+              .map(([id, rest]) => `/manage/${id}${rest}`),
+            fc.constant(null).map(() => `/manage/${ctx.readId}`),
+            fc.constantFrom(
+              "/staff",
+              "/staff/book",
+              "/staff/plan",
+              "/staff/sign-in",
+              "/staff/bookings/x",
+            ),
+          ),
+          fc.oneof(
+            queryOf(text),
+            tokenFor(() => ctx.readToken).map((tk) => `token=${enc(tk)}`),
+            tokenFor(() => ctx.rebookToken).map(
+              (tk) => `rebook=${enc(tk)}&month=${enc(tk.slice(0, 7))}`,
+            ),
+            text.map((t) => `month=${enc(t)}&next=${enc(t)}&date=${enc(t)}`),
+          ),
+          junkHeaders,
+        )
+        .map(([path, q, h]) => ({ method: "GET", path: `${path}?${q}`, headers: h })),
+    statuses: [200, 302, 303, 404, 409, 413],
+  },
+  {
+    name: "POST page forms",
+    runs: 600,
+    request: () => {
+      const field = fc.oneof(
+        text,
+        fc.constant(null).map(() => ctx.starts[7] ?? ""),
+      );
+      const form = fc
+        .dictionary(
+          fc.oneof(
+            fc.constantFrom(
+              "start",
+              "name",
+              "email",
+              "phone",
+              "consent",
+              "practitionerId",
+              "formId",
+              "overrideReason",
+            ),
+            fc.constantFrom("__proto__", "constructor", "_csrf[]", "start[]"),
+            fc.string({ maxLength: 8 }),
+          ),
+          field,
+          { maxKeys: 8 },
+        )
+        .map((d) => new URLSearchParams(Object.entries(d)));
+      return fc
+        .tuple(
+          fc.oneof(
+            fc.constantFrom("/book/microneedling-face/2026-12-10", "/book/led-facial/2026-12-11"),
+            text.map((t) => `/book/microneedling-face/${enc(t)}`),
+            fc
+              .constant(null)
+              .map(() => `/manage/${ctx.moveId}/reschedule/2026-12-10?token=${enc(ctx.moveToken)}`),
+            fc
+              .constant(null)
+              .map(() => `/manage/${ctx.readId}/cancel?token=${enc(ctx.readToken)}x`),
+            fc.constantFrom(
+              "/staff/sign-in",
+              "/staff/sign-out",
+              "/staff/book?treatmentId=led-facial&date=2026-12-10",
+            ),
+          ),
+          form,
+          fc.constantFrom("valid", "valid", "none", "forged"),
+          fc.constantFrom(
+            "application/x-www-form-urlencoded",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=x",
+            "application/json",
+            "text/plain",
+          ),
+          junkHeaders,
+        )
+        .map(([path, body, csrf, type, h]) => {
+          if (csrf !== "none")
+            body.set("_csrf", csrf === "valid" ? pageForm.token : `${pageForm.token}x`);
+          return {
+            method: "POST",
+            path,
+            headers: { ...h, "content-type": type, cookie: pageForm.cookie },
+            body: body.toString(),
+          };
+        });
+    },
+    statuses: [200, 303, 400, 401, 403, 404, 409, 413, 415, 422],
+  },
+  {
     name: "GET /docs, /openapi.json, /health",
     runs: 150,
     request: () =>
@@ -858,6 +980,14 @@ beforeAll(async () => {
     unsubscribeToken: t.deps.tokens.sign("unsubscribe", patientId, future),
     starts,
   };
+});
+
+beforeAll(async () => {
+  const res = await t.request("/book/microneedling-face/2026-12-10");
+  const cookie = /csrf=([^;]+)/.exec(res.headers.get("set-cookie") ?? "")?.[1];
+  const token = /name="_csrf" value="([^"]+)"/.exec(await res.text())?.[1];
+  if (!cookie || !token) throw new Error("no CSRF form session from the booking page");
+  pageForm = { cookie: `csrf=${cookie}`, token };
 });
 
 afterAll(async () => {

@@ -18,7 +18,16 @@ export async function readForm(c: Context, deps: AppDeps): Promise<Form> {
   if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)\b/i.test(type)) {
     throw new DomainError("UNSUPPORTED_MEDIA_TYPE", "Please send the form from its page.");
   }
-  const raw = await c.req.parseBody({ all: true });
+  let raw: Awaited<ReturnType<typeof c.req.parseBody>>;
+  try {
+    raw = await c.req.parseBody({ all: true });
+  } catch {
+    // A multipart body that does not match its boundary, say: nothing to act on.
+    throw new DomainError(
+      "BAD_FORM",
+      "The form could not be read. Please send it again from its page.",
+    );
+  }
   const form: Form = {};
   for (const [name, value] of Object.entries(raw)) {
     const first = Array.isArray(value) ? value[0] : value;
