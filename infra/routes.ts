@@ -27,6 +27,9 @@ export const SIGN_IN_ROUTES: readonly RouteSpec[] = [
 /**
  * Patients' API and pages: no authorizer (patients hold signed links, checked by the
  * app). `$default` catches the pages and anything else; the app answers 404 itself.
+ * The front desk's pages (`/staff`, `/staff/...`) come through `$default` too: the app
+ * verifies their HttpOnly session cookie against the pool itself, as a JWT authorizer
+ * reads only the Authorization header.
  */
 export const PUBLIC_ROUTES: readonly RouteSpec[] = [
   { method: "GET", path: "/api/treatments" },
