@@ -54,6 +54,14 @@ async function main() {
     rateLimit: rateLimitFromEnv(process.env.RATE_LIMIT_PER_MINUTE),
   };
   const baseUrl = cfg.publicBaseUrl || `http://localhost:${cfg.appPort}`;
+  // Emails carry one-click unsubscribe links, which must be https (RFC 8058) except
+  // on this machine: refuse at start rather than fail every email later.
+  if (!/^(https:\/\/[^/\s]+|http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?)\/?$/.test(baseUrl)) {
+    console.error(
+      `PUBLIC_BASE_URL must be an https:// origin, or http://localhost[:port]; got "${baseUrl}".`,
+    );
+    process.exit(1);
+  }
   const services: RunningService[] = [];
   let stopping = false;
   const stopAll = async (code: number) => {
