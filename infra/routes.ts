@@ -22,6 +22,8 @@ export const STAFF_ROUTES: readonly RouteSpec[] = [
 export const SIGN_IN_ROUTES: readonly RouteSpec[] = [
   { method: "POST", path: "/api/staff/session" },
   { method: "DELETE", path: "/api/staff/session" },
+  // The console's sign-in form: its own route, so the stage throttles it like the API's.
+  { method: "POST", path: "/staff/sign-in" },
 ];
 
 /**

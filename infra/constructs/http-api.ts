@@ -98,11 +98,13 @@ export class ClinicHttpApi extends Construct {
     });
     const cfnStage = this.stage.node.defaultChild as apigw.CfnStage;
     // RouteSettings is a free-form map in the L1: CloudFormation's casing, written as is.
+    const signInThrottle = {
+      ThrottlingRateLimit: SIGN_IN_THROTTLE.rateLimit,
+      ThrottlingBurstLimit: SIGN_IN_THROTTLE.burstLimit,
+    };
     cfnStage.routeSettings = {
-      "POST /api/staff/session": {
-        ThrottlingRateLimit: SIGN_IN_THROTTLE.rateLimit,
-        ThrottlingBurstLimit: SIGN_IN_THROTTLE.burstLimit,
-      },
+      "POST /api/staff/session": signInThrottle,
+      "POST /staff/sign-in": signInThrottle,
     };
   }
 }

@@ -81,11 +81,13 @@ describe("the HTTP API", () => {
       ThrottlingRateLimit: API_THROTTLE.rateLimit,
       ThrottlingBurstLimit: API_THROTTLE.burstLimit,
     });
+    const signIn = {
+      ThrottlingRateLimit: SIGN_IN_THROTTLE.rateLimit,
+      ThrottlingBurstLimit: SIGN_IN_THROTTLE.burstLimit,
+    };
     expect(stage.Properties?.RouteSettings).toEqual({
-      "POST /api/staff/session": {
-        ThrottlingRateLimit: SIGN_IN_THROTTLE.rateLimit,
-        ThrottlingBurstLimit: SIGN_IN_THROTTLE.burstLimit,
-      },
+      "POST /api/staff/session": signIn,
+      "POST /staff/sign-in": signIn,
     });
     const logs = stage.Properties?.AccessLogSettings;
     expect(logs?.DestinationArn).toBeDefined();
