@@ -3,6 +3,7 @@ import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppDeps } from "./context";
 import { errorResponse, onError } from "./errors";
+import { plainPage, wantsPage } from "./pages/plain-page";
 import { pageRoutes } from "./pages/routes";
 import { rateLimit } from "./rate-limit";
 import { newRouter } from "./router";
@@ -29,6 +30,12 @@ export function createApp(deps: AppDeps) {
       onError: (c) => {
         // The rest of the body is never read, so this connection cannot carry another request.
         c.header("Connection", "close");
+        if (wantsPage(c.req.path, c.req.header("Accept"))) {
+          return c.html(
+            plainPage("Too much to send", "The form is larger than we accept. Please shorten it."),
+            413,
+          );
+        }
         return errorResponse(
           c,
           "PAYLOAD_TOO_LARGE",
@@ -38,8 +45,14 @@ export function createApp(deps: AppDeps) {
     });
   const defaultLimit = limit(MAX_BODY_BYTES);
   const planLimit = limit(MAX_PLAN_BYTES);
+  // The plan editor's form encodes the same plan with more bytes than JSON does.
+  const planFormLimit = limit(2 * MAX_PLAN_BYTES);
   app.use((c, next) =>
-    c.req.path === "/api/staff/aftercare-plan" ? planLimit(c, next) : defaultLimit(c, next),
+    c.req.path === "/api/staff/aftercare-plan"
+      ? planLimit(c, next)
+      : c.req.path === "/staff/plan"
+        ? planFormLimit(c, next)
+        : defaultLimit(c, next),
   );
   if (deps.rateLimit) app.use(rateLimit(deps.rateLimit));
   // Every staff route but sign-in and sign-out needs a staff token.

@@ -1,7 +1,7 @@
 import { getConnInfo } from "@hono/node-server/conninfo";
 import type { Context, MiddlewareHandler } from "hono";
 import { errorResponse } from "./errors";
-import { rateLimitedPage } from "./pages/rate-limited-page";
+import { plainPage, wantsPage } from "./pages/plain-page";
 
 /**
  * A per-client token bucket on the public writes (POST, PUT, PATCH, DELETE outside
@@ -73,8 +73,15 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
       const retryAfter = Math.max(1, Math.ceil((1 - tokens) / refillPerMs / 1000));
       c.header("Retry-After", String(retryAfter));
       // A person's browser gets a page; API clients the contract's error.
-      if (!c.req.path.startsWith("/api/") && /text\/html/.test(c.req.header("Accept") ?? "")) {
-        return c.html(rateLimitedPage(retryAfter), 429);
+      if (wantsPage(c.req.path, c.req.header("Accept"))) {
+        const wait = `${retryAfter} second${retryAfter === 1 ? "" : "s"}`;
+        return c.html(
+          plainPage(
+            "Too many tries",
+            `Too many forms were sent from this address. Please wait ${wait}, then go back and send yours again.`,
+          ),
+          429,
+        );
       }
       return errorResponse(
         c,

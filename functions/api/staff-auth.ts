@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { DomainError } from "../../shared/domain/errors";
 import { type AppDeps, type AppEnv, STAFF_COOKIE } from "./context";
@@ -7,12 +7,33 @@ import { type AppDeps, type AppEnv, STAFF_COOKIE } from "./context";
  * Staff routes need a valid pool token (Bearer header or the console's session
  * cookie) and the receptionist or admin group: 401 without one, 403 without the group.
  */
+const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
+
+function fromThisOrigin(c: Context): boolean {
+  if (c.req.header("Sec-Fetch-Site") === "cross-site") return false;
+  const origin = c.req.header("Origin");
+  if (!origin) return c.req.header("Sec-Fetch-Site") !== "same-site";
+  try {
+    return new URL(origin).host === new URL(c.req.url).host;
+  } catch {
+    return false;
+  }
+}
+
 export function requireStaff(deps: AppDeps): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const header = c.req.header("Authorization");
     const bearer = header?.match(/^Bearer\s+(\S{1,4096})$/i)?.[1];
     const token = bearer ?? getCookie(c, STAFF_COOKIE);
     if (!token) throw new DomainError("UNAUTHENTICATED", "Please sign in.");
+    // A browser sends the cookie along with another site's request (another port of
+    // this host counts as the same site): a change riding on it must come from here.
+    if (!bearer && !SAFE.has(c.req.method) && !fromThisOrigin(c)) {
+      throw new DomainError(
+        "FORBIDDEN",
+        "Changes with the session cookie must come from the console.",
+      );
+    }
     const principal = await deps.staffTokens.verify(token);
     if (principal.groups.length === 0) {
       throw new DomainError("FORBIDDEN", "This account is not allowed to use the staff tools.");

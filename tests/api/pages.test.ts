@@ -212,6 +212,142 @@ describe("pages under hostile input", () => {
     }
   });
 
+  it("a cookie-borne staff change must come from this origin; a bearer token needs no origin", async () => {
+    const res = await app.request("/api/bookings", {
+      method: "POST",
+      json: {
+        treatmentId: "led-facial",
+        start: "2026-12-11T10:00:00-08:00",
+        patient: { name: "Origin Check", email: "origin.check@example.com" },
+        consent: { aftercareEmails: false },
+      },
+    });
+    const { booking } = (await res.json()) as { booking: { id: string } };
+    const cancel = (headers: Record<string, string>) =>
+      app.request(`/api/staff/bookings/${booking.id}/cancel`, { method: "POST", headers });
+    const evil = await cancel({ cookie: staffCookie, origin: "http://127.0.0.1:1" });
+    expect(evil.status).toBe(403);
+    const sameSite = await cancel({ cookie: staffCookie, "sec-fetch-site": "same-site" });
+    expect(sameSite.status).toBe(403);
+    expect((await app.store.booking(app.deps.bookings.locationId, booking.id))?.status).toBe(
+      "confirmed",
+    );
+    const ours = await cancel({ cookie: staffCookie, origin: app.baseUrl });
+    expect(ours.status).toBe(200);
+  });
+
+  it("the console treats a repeated status change as done, and returns after sign-in to the page asked for", async () => {
+    const res = await app.request("/api/bookings", {
+      method: "POST",
+      json: {
+        treatmentId: "led-facial",
+        start: "2026-12-11T13:00:00-08:00",
+        patient: { name: "Twice Cancelled", email: "twice.cancelled@example.com" },
+        consent: { aftercareEmails: false },
+      },
+    });
+    const { booking } = (await res.json()) as { booking: { id: string } };
+    const s = await formSession("/staff", staffCookie);
+    const send = () =>
+      post(`/staff/bookings/${booking.id}/cancel`, { _csrf: s.token }, { cookie: s.cookie });
+    const [first, second] = [await send(), await send()];
+    expect([first.status, second.status]).toEqual([303, 303]);
+    expect(second.headers.get("location")).toBe(`/staff/bookings/${booking.id}?done=cancelled`);
+
+    const signIn = await formSession("/staff/sign-in?next=%2Fstaff%3Fdate%3D2026-12-11");
+    const back = await post(
+      "/staff/sign-in?next=%2Fstaff%3Fdate%3D2026-12-11",
+      { _csrf: signIn.token, email: "desk@clinic.test", password: "Desk-pass-2026!" },
+      { cookie: signIn.cookie },
+    );
+    expect(back.headers.get("location")).toBe("/staff?date=2026-12-11");
+    // A form sent after the session ended goes back to its page after signing in.
+    const late = await post(`/staff/bookings/${booking.id}/no-show`, { _csrf: s.token });
+    expect(late.headers.get("location")).toBe(
+      `/staff/sign-in?next=${encodeURIComponent(`/staff/bookings/${booking.id}`)}`,
+    );
+  });
+
+  it("the plan editor refuses a save over someone else's newer version, and a new step without an id", async () => {
+    const editor = await formSession("/staff/plan", staffCookie);
+    const fields: Record<string, string> = { _csrf: editor.token };
+    for (const m of editor.html.matchAll(/<(input|textarea|select)[^>]*name="([^"]+)"[^>]*>/g)) {
+      const tag = m[0];
+      const name = m[2] ?? "";
+      if (name === "_csrf" || name === "preview") continue;
+      if (m[1] === "textarea") {
+        const start = editor.html.indexOf(tag) + tag.length;
+        fields[name] = editor.html
+          .slice(start, editor.html.indexOf("</textarea>", start))
+          .replace(/&quot;/g, '"')
+          .replace(/&#39;/g, "'")
+          .replace(/&lt;/g, "<")
+          .replace(/&gt;/g, ">")
+          .replace(/&amp;/g, "&");
+      } else if (m[1] === "select") {
+        const start = editor.html.indexOf(tag);
+        fields[name] =
+          /<option value="([^"]+)" selected/.exec(
+            editor.html.slice(start, editor.html.indexOf("</select>", start)),
+          )?.[1] ?? "";
+      } else if (!/type="checkbox"/.test(tag)) {
+        fields[name] = (/value="([^"]*)"/.exec(tag)?.[1] ?? "")
+          .replace(/&#39;/g, "'")
+          .replace(/&quot;/g, '"')
+          .replace(/&amp;/g, "&");
+      }
+    }
+    const version = Number(fields.baseVersion);
+    const blank = Number(fields.count) - 1;
+    // A new step with content but no id is an error, not silently dropped.
+    const noId = await post(
+      "/staff/plan",
+      {
+        ...fields,
+        [`s${blank}.subject`]: "A new note",
+        [`s${blank}.content`]: "## Note\nRest well.",
+      },
+      { cookie: editor.cookie },
+    );
+    expect(noId.status).toBe(422);
+    expect(await noId.text()).toContain("1 to 24 of a-z");
+    // Someone else saves; this editor's save from the older version is refused.
+    const other = await app.request("/api/staff/aftercare-plan", {
+      headers: { cookie: staffCookie },
+    });
+    const plan = (await other.json()) as { steps: unknown[] };
+    const put = await app.request("/api/staff/aftercare-plan", {
+      method: "PUT",
+      headers: { cookie: staffCookie, origin: app.baseUrl, "content-type": "application/json" },
+      body: JSON.stringify({ steps: plan.steps }),
+    });
+    expect(put.status).toBe(200);
+    const stale = await post("/staff/plan", { ...fields, save: "1" }, { cookie: editor.cookie });
+    expect(stale.status).toBe(409);
+    expect(await stale.text()).toContain(`version ${version + 1} was saved by someone else`);
+    expect((await app.store.currentPlan(app.deps.bookings.locationId))?.version).toBe(version + 1);
+  });
+
+  it("a browser sending too large a form gets a page, an API client JSON", async () => {
+    const big = "x".repeat(40_000);
+    const page = await app.request("/book/microneedling-face/2026-12-08", {
+      method: "POST",
+      headers: { accept: "text/html", "content-type": "application/x-www-form-urlencoded" },
+      body: `name=${big}`,
+    });
+    expect(page.status).toBe(413);
+    expect(await page.text()).toContain("<h1>Too much to send</h1>");
+    const api = await app.request("/api/bookings", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: big }),
+    });
+    expect(api.status).toBe(413);
+    expect(((await api.json()) as { error: { code: string } }).error.code).toBe(
+      "PAYLOAD_TOO_LARGE",
+    );
+  });
+
   it("offers wall-clock times across both 2026 daylight-saving changes in Los Angeles", async () => {
     const startsOn = async (date: string) => {
       const html = await (await app.request(`/book/microneedling-face/${date}`)).text();

@@ -75,7 +75,6 @@ document.addEventListener("submit",function(e){var f=e.target,b=e.submitter,q=b&
 if(q&&!window.confirm(q)){e.preventDefault();return}
 if(f.getAttribute("data-sent")){e.preventDefault();return}
 f.setAttribute("data-sent","1");setTimeout(function(){f.removeAttribute("data-sent")},8000)});
-document.addEventListener("change",function(e){var t=e.target;if(t.hasAttribute&&t.hasAttribute("data-autosubmit")&&t.form)t.form.requestSubmit()});
 `.trim();
 
 const hash = (s: string) => createHash("sha256").update(s).digest("hex").slice(0, 10);

@@ -130,8 +130,9 @@ export function patientBookingPages(deps: AppDeps) {
         <h1>{treatment.name}: choose a day</h1>
         {reason && earliest && earliest > window.today ? (
           <p class="notice" id="earliest">
-            Days before {dayMonth(earliest, window.today)} are greyed out: {reason}, four weeks
-            after your last one, as the clinic's aftercare guide advises.
+            Days before {dayMonth(earliest, window.today)} are greyed out: {reason}. The clinic
+            spaces these sessions at least {treatment.minIntervalDays} days apart, as its aftercare
+            guide advises.
           </p>
         ) : null}
         <MonthCalendar

@@ -308,8 +308,7 @@ export function patientManagePages(deps: AppDeps) {
       const notices: Partial<Record<typeof error.code, string>> = {
         SLOT_TAKEN: "Sorry, that time has just been taken. Please choose another.",
         SLOT_UNAVAILABLE: "Sorry, that time is not available. Please choose another.",
-        SPACING_TOO_SOON:
-          "That day is too close to another of your sessions: sessions need at least four weeks between them. We have emailed you the dates you can choose.",
+        SPACING_TOO_SOON: `That day is too close to another of your sessions: the clinic spaces them at least ${treatmentOf(m.catalog, m.booking.treatmentId)?.minIntervalDays ?? 28} days apart. We have emailed you the dates you can choose.`,
       };
       const notice = notices[error.code];
       if (!notice) throw error;

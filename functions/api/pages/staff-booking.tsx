@@ -56,6 +56,24 @@ function refusalOf(error: unknown): Refusal | null {
   };
 }
 
+/** The refusal a re-rendered override box showed, from its hidden fields (display only). */
+function refusalFromForm(form: Values): Refusal {
+  const id = /^[A-Za-z0-9_-]{1,64}$/;
+  const prev =
+    form.refusalPrevId && id.test(form.refusalPrevId) && isLocalDate(form.refusalPrevDate ?? "")
+      ? { previousSession: { id: form.refusalPrevId, date: form.refusalPrevDate ?? "" } }
+      : {};
+  const earliest = isLocalDate(form.refusalEarliest ?? "")
+    ? { earliestAllowedDate: form.refusalEarliest ?? "" }
+    : {};
+  return form.refusalCode === "TOO_MANY_FUTURE_BOOKINGS"
+    ? {
+        code: "TOO_MANY_FUTURE_BOOKINGS",
+        message: "The patient already holds the maximum number of upcoming sessions.",
+      }
+    : { code: "SPACING_TOO_SOON", message: "", ...prev, ...earliest };
+}
+
 function OverrideBox({
   refusal,
   values,
@@ -94,6 +112,16 @@ function OverrideBox({
       ) : (
         <p>{refusal.message}</p>
       )}
+      <input type="hidden" name="refusalCode" value={refusal.code} />
+      {refusal.previousSession ? (
+        <>
+          <input type="hidden" name="refusalPrevId" value={refusal.previousSession.id} />
+          <input type="hidden" name="refusalPrevDate" value={refusal.previousSession.date} />
+        </>
+      ) : null}
+      {refusal.earliestAllowedDate ? (
+        <input type="hidden" name="refusalEarliest" value={refusal.earliestAllowedDate} />
+      ) : null}
       <label for="overrideReason">Override: the reason (recorded in the audit log)</label>
       <textarea
         id="overrideReason"
@@ -101,14 +129,20 @@ function OverrideBox({
         required
         minlength={10}
         maxlength={1000}
-        aria-describedby="override-hint"
+        aria-describedby={
+          errors["override.reason"] ? "override-hint override-error" : "override-hint"
+        }
       >
         {values.overrideReason ?? ""}
       </textarea>
       <p class="hint" id="override-hint">
         At least 10 characters, e.g. who approved it and why.
       </p>
-      {errors["override.reason"] ? <p class="error">{errors["override.reason"]}</p> : null}
+      {errors["override.reason"] ? (
+        <p class="error" id="override-error">
+          {errors["override.reason"]}
+        </p>
+      ) : null}
       <button type="submit">Book with override</button>
     </section>
   );
@@ -309,9 +343,7 @@ export function staffBookingPages(deps: AppDeps) {
         errors,
         notice: "Please check the highlighted fields.",
         status: 422,
-        ...(errors["override.reason"]
-          ? { refusal: { code: "SPACING_TOO_SOON", message: "" } }
-          : {}),
+        ...(errors["override.reason"] ? { refusal: refusalFromForm(form) } : {}),
       });
     }
     try {
@@ -362,7 +394,13 @@ export function staffBookingPages(deps: AppDeps) {
           {b.patient.name}: {treatmentOf(catalog, b.treatmentId)?.name ?? b.treatmentId}
         </h1>
         <BookingFacts booking={b} catalog={catalog} zone={zone} />
-        <StatusActions booking={b} csrf={csrf} now={clock.now()} back={`/staff/bookings/${b.id}`} />
+        <StatusActions
+          booking={b}
+          csrf={csrf}
+          now={clock.now()}
+          back={`/staff/bookings/${b.id}`}
+          zone={zone}
+        />
         <h2>Follow-ups</h2>
         {followUps.length === 0 ? (
           <p class="muted">None.</p>
@@ -488,6 +526,7 @@ export function staffBookingPages(deps: AppDeps) {
         notice: "Please check the highlighted fields.",
         status: 422,
         date,
+        refusal: zodErrors(parsed.error.issues)["override.reason"] ? refusalFromForm(form) : null,
       });
     }
     try {
@@ -532,8 +571,20 @@ export function staffBookingPages(deps: AppDeps) {
     const form = await readForm(c, deps);
     const action = c.req.param("action") as "complete" | "no-show" | "cancel";
     const id = c.req.param("id");
-    const booking = await changeStatus(deps.bookings, { bookingId: id, action, actor: actorOf(c) });
-    deps.logger.info(`booking ${action}`, { bookingId: id, actor: actorOf(c).id });
+    const target = { complete: "completed", "no-show": "no-show", cancel: "cancelled" }[action];
+    let booking: Booking;
+    try {
+      booking = await changeStatus(deps.bookings, { bookingId: id, action, actor: actorOf(c) });
+      deps.logger.info(`booking ${action}`, { bookingId: id, actor: actorOf(c).id });
+    } catch (error) {
+      // A repeat of a change that already happened (a double click) is that change's answer.
+      const now =
+        error instanceof DomainError && error.code === "INVALID_STATE"
+          ? await getBooking(deps.bookings, id)
+          : null;
+      if (now?.status !== target) throw error;
+      booking = now;
+    }
     const done = booking.status === "completed" ? "completed" : booking.status;
     const back =
       form.back?.startsWith("/staff") && !form.back.startsWith("//")
@@ -602,19 +653,22 @@ export function StatusActions({
   csrf,
   now,
   back,
+  zone,
 }: {
   booking: Booking;
   csrf: string;
   now: Date;
   back: string;
+  zone: string;
 }) {
   if (b.status !== "confirmed") return null;
   const started = now.getTime() >= Date.parse(b.start);
+  const whose = `${b.patient.name}, ${shortWhen(b.start, zone)}`;
   const button = (action: string, label: string, cls = "small", confirm?: string) => (
     <form method="post" action={`/staff/bookings/${b.id}/${action}`}>
       <input type="hidden" name="_csrf" value={csrf} />
       <input type="hidden" name="back" value={back} />
-      <button type="submit" class={cls} data-confirm={confirm}>
+      <button type="submit" class={cls} data-confirm={confirm} aria-label={`${label}: ${whose}`}>
         {label}
       </button>
     </form>
@@ -623,7 +677,11 @@ export function StatusActions({
     <div class="actions">
       {started ? button("complete", "Completed") : null}
       {started ? button("no-show", "No-show", "small secondary") : null}
-      <a class="button small secondary" href={`/staff/bookings/${b.id}/reschedule`}>
+      <a
+        class="button small secondary"
+        href={`/staff/bookings/${b.id}/reschedule`}
+        aria-label={`Reschedule: ${whose}`}
+      >
         Reschedule
       </a>
       {button("cancel", "Cancel", "small danger", "Cancel this booking?")}

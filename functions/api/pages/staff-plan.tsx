@@ -22,6 +22,8 @@ interface StepFields {
   subject: string;
   content: string;
   remove: boolean;
+  /** Added in this editing session: its id is still editable. */
+  isNew: boolean;
 }
 
 const KINDS = [
@@ -39,6 +41,7 @@ function toFields(step: PlanStep): StepFields {
     subject: step.subject,
     content: sectionsToText(step.sections),
     remove: false,
+    isNew: false,
   };
 }
 
@@ -47,9 +50,11 @@ function fromForm(form: Form): StepFields[] {
   const steps: StepFields[] = [];
   for (let i = 0; i < count; i++) {
     const f = (name: string) => form[`s${i}.${name}`] ?? "";
-    // The blank "new step" row counts only when it was given an id.
-    if (i === count - 1 && form[`s${i}.new`] && !f("id").trim()) continue;
+    const isNew = f("new") === "1";
+    // An untouched "add a step" row is not a step; one with any content is, id or not.
+    if (isNew && !f("id").trim() && !f("subject").trim() && !f("content").trim()) continue;
     steps.push({
+      isNew,
       id: f("id").trim(),
       kind: f("kind"),
       offsetDays: f("offsetDays").trim(),
@@ -81,6 +86,7 @@ const blank: StepFields = {
   subject: "",
   content: "",
   remove: false,
+  isNew: true,
 };
 
 /** The aftercare plan editor: edit the steps, preview an email with sample data, save a version. */
@@ -93,6 +99,8 @@ export function staffPlanPages(deps: AppDeps) {
     state: {
       steps: StepFields[];
       version: number | null;
+      /** The version the form was opened on; a save from an older one is refused. */
+      baseVersion?: number;
       errors?: Record<string, string>;
       notice?: { kind: "ok" | "bad"; text: string };
       preview?: { index: number; subject: string; html: string; text: string };
@@ -141,13 +149,19 @@ export function staffPlanPages(deps: AppDeps) {
         <form method="post" action="/staff/plan">
           <input type="hidden" name="_csrf" value={csrf} />
           <input type="hidden" name="count" value={String(rows.length)} />
+          <input
+            type="hidden"
+            name="baseVersion"
+            value={String(state.baseVersion ?? state.version ?? 0)}
+          />
           {rows.map((s, i) => {
-            const isNew = i === rows.length - 1;
+            const isNew = s.isNew;
+            const isBlank = i === rows.length - 1;
             const errs = errorsFor(i);
             const id = (name: string) => `s${i}-${name}`;
             return (
               <fieldset>
-                <legend>{isNew ? "Add a step" : `Step ${i + 1}: ${s.id}`}</legend>
+                <legend>{isBlank ? "Add a step" : `Step ${i + 1}: ${s.id || "new"}`}</legend>
                 {isNew ? <input type="hidden" name={`s${i}.new`} value="1" /> : null}
                 {errs.map((m) => (
                   <p class="error">{m}</p>
@@ -208,7 +222,7 @@ export function staffPlanPages(deps: AppDeps) {
                   <button type="submit" name="preview" value={String(i)} class="small secondary">
                     Preview this email
                   </button>
-                  {isNew ? null : (
+                  {isBlank ? null : (
                     <label class="inline">
                       <input type="checkbox" name={`s${i}.remove`} value="yes" checked={s.remove} />
                       Remove this step
@@ -257,7 +271,12 @@ export function staffPlanPages(deps: AppDeps) {
             return [m ? `steps.${rowOf[Number(m[1])] ?? m[1]}${m[2]}` : path, message];
           }),
         );
-    const state = { steps: fields, version: current?.version ?? null, errors };
+    const state = {
+      steps: fields,
+      version: current?.version ?? null,
+      baseVersion: Number(form.baseVersion) || 0,
+      errors,
+    };
 
     if (form.preview !== undefined) {
       const index = Number(form.preview);
@@ -290,6 +309,17 @@ export function staffPlanPages(deps: AppDeps) {
         ...state,
         notice: { kind: "bad", text: "Nothing was saved: please fix the errors shown." },
         status: 422,
+      });
+    }
+    // Saved from an older version than the current one: someone else saved meanwhile.
+    if ((current?.version ?? 0) !== Number(form.baseVersion)) {
+      return editor(c, {
+        ...state,
+        notice: {
+          kind: "bad",
+          text: `Nothing was saved: version ${current?.version} was saved by someone else while you were editing. Your changes are below; open the plan again to see theirs.`,
+        },
+        status: 409,
       });
     }
     const staff = c.get("staff");

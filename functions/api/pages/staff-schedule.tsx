@@ -54,7 +54,7 @@ export function staffSchedulePages(deps: AppDeps) {
             <label for="date" class="vh">
               Go to date
             </label>
-            <input id="date" name="date" type="date" value={date} data-autosubmit="" />
+            <input id="date" name="date" type="date" value={date} />
             <button type="submit" class="small secondary">
               Go
             </button>
@@ -94,7 +94,13 @@ export function staffSchedulePages(deps: AppDeps) {
                             <span class={`badge s-${b.status}`}>{b.status}</span>
                           </td>
                           <td>
-                            <StatusActions booking={b} csrf={csrf} now={clock.now()} back={back} />
+                            <StatusActions
+                              booking={b}
+                              csrf={csrf}
+                              now={clock.now()}
+                              back={back}
+                              zone={zone}
+                            />
                           </td>
                         </tr>
                       ))}

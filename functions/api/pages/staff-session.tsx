@@ -8,7 +8,7 @@ import { Layout, sendPage } from "./layout";
 
 /** A `next` target may only be one of the console's own pages (no open redirect). */
 export function safeNext(next: string | undefined): string {
-  return next && /^\/staff(\/[A-Za-z0-9/_?=&%.:-]*)?$/.test(next) && !next.startsWith("//")
+  return next && /^\/staff(\/[A-Za-z0-9/_=&%.:-]*)?(\?[A-Za-z0-9/_=&%.:-]*)?$/.test(next)
     ? next
     : "/staff";
 }
@@ -28,7 +28,8 @@ export function requireStaffPage(deps: AppDeps): MiddlewareHandler<AppEnv> {
     const isConsole = path === "/staff" || path.startsWith("/staff/");
     if (!isConsole || path === "/staff/sign-in" || path === "/staff/sign-out") return next();
     const url = new URL(c.req.url);
-    const here = c.req.method === "GET" ? `${url.pathname}${url.search}` : "/staff";
+    // After signing in, back to this page; a form's page is its URL without the action.
+    const here = `${url.pathname.replace(/\/(complete|no-show|cancel)$/, "")}${url.search}`;
     const token = getCookie(c, STAFF_COOKIE);
     if (!token) return c.redirect(signInUrl(here), 303);
     try {
@@ -141,7 +142,8 @@ export function staffSessionPages(deps: AppDeps) {
         secure,
         sameSite: "Strict",
         path: "/",
-        expires: session.expiresAt,
+        // Kept past the token's own expiry, so the next page can say the session expired.
+        expires: new Date(session.expiresAt.getTime() + 12 * 3_600_000),
       });
     } catch (error) {
       if (error instanceof DomainError && error.code === "UNAUTHENTICATED") {
