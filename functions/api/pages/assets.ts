@@ -50,7 +50,7 @@ legend{font-weight:700;padding:0 .25rem}
 .times{display:grid;grid-template-columns:repeat(auto-fill,minmax(6.5rem,1fr));gap:.4rem}
 .times label{margin:0;font-weight:400;display:flex;gap:.4rem;align-items:center;border:1px solid var(--line);border-radius:6px;padding:.45rem .5rem}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem}
-dl.facts dt{font-weight:600}dl.facts dd{margin:0}
+dl.facts dt{font-weight:600}dl.facts dd{margin:0;min-width:0;overflow-wrap:anywhere}
 .table-wrap{overflow-x:auto}
 table.list{border-collapse:collapse;width:100%;font-size:.95rem}
 table.list th,table.list td{border-bottom:1px solid var(--line);padding:.45rem .5rem;text-align:left;vertical-align:top}

@@ -20,6 +20,7 @@ import {
   type Values,
 } from "./booking-form";
 import { MonthCalendar, monthOf, monthWeeks } from "./calendar";
+import { followUpLabel } from "./follow-up-label";
 import { appointmentWhen, longDate, shortWhen, zoneLabel } from "./format";
 import { fieldErrors, newFormId, oncePerForm, readForm, zodErrors } from "./forms";
 import { sendPage } from "./layout";
@@ -418,7 +419,7 @@ export function staffBookingPages(deps: AppDeps) {
               <tbody>
                 {followUps.map((f) => (
                   <tr>
-                    <td>{f.rendered?.subject ?? f.step}</td>
+                    <td>{followUpLabel(f, catalog.clinic.name)}</td>
                     <td>{shortWhen(f.dueAt, zone)}</td>
                     <td>
                       <span class={`badge s-${f.status}`}>{f.status}</span>

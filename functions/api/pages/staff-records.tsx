@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { addDays, instantAt, isLocalDate, localDateOf } from "../../../shared/domain/calendar";
 import { normaliseEmail, patientIdFor } from "../../../shared/services/bookings";
 import type { AppDeps, AppEnv } from "../context";
+import { followUpLabel } from "./follow-up-label";
 import { longDate, shortWhen } from "./format";
 import { sendPage } from "./layout";
 import { treatmentOf } from "./slots";
@@ -113,7 +114,7 @@ export function staffRecordPages(deps: AppDeps) {
                                       {f.rendered.subject}
                                     </a>
                                   ) : (
-                                    f.step
+                                    followUpLabel(f, catalog.clinic.name)
                                   )}
                                 </td>
                                 <td>{shortWhen(f.dueAt, zone)}</td>
