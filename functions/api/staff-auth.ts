@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { getCookie } from "hono/cookie";
+import { getCookie, setCookie } from "hono/cookie";
 import { DomainError } from "../../shared/domain/errors";
 import { type AppDeps, type AppEnv, STAFF_COOKIE } from "./context";
 
@@ -41,4 +41,22 @@ export function requireStaff(deps: AppDeps): MiddlewareHandler<AppEnv> {
     c.set("staff", principal);
     await next();
   };
+}
+
+/**
+ * The console's session cookie: HttpOnly, SameSite=Strict, kept a while past the
+ * token's own expiry so that the next request can say the session expired.
+ */
+export function setStaffSession(
+  c: Context,
+  deps: AppDeps,
+  session: { token: string; expiresAt: Date },
+): void {
+  setCookie(c, STAFF_COOKIE, session.token, {
+    httpOnly: true,
+    secure: deps.publicBaseUrl.startsWith("https://"),
+    sameSite: "Strict",
+    path: "/",
+    expires: new Date(session.expiresAt.getTime() + 12 * 3_600_000),
+  });
 }

@@ -20,7 +20,7 @@ import {
   type Values,
 } from "./booking-form";
 import { MonthCalendar, monthOf, monthWeeks } from "./calendar";
-import { followUpLabel } from "./follow-up-label";
+import { FollowUpsTable } from "./follow-ups-table";
 import { appointmentWhen, longDate, shortWhen, zoneLabel } from "./format";
 import { fieldErrors, newFormId, oncePerForm, readForm, zodErrors } from "./forms";
 import { sendPage } from "./layout";
@@ -378,9 +378,6 @@ export function staffBookingPages(deps: AppDeps) {
     const found = await store.bookingWithFollowUps(locationId, c.req.param("id"));
     if (!found) throw new DomainError("NOT_FOUND", "No such booking.");
     const b = found.booking;
-    const followUps = [...found.followUps].sort((x, y) =>
-      x.dueAt < y.dueAt ? -1 : x.dueAt > y.dueAt ? 1 : x.step < y.step ? -1 : 1,
-    );
     const done = DONE[c.req.query("done") ?? ""];
     const { Page, csrf } = staffFrame(c, deps, catalog.clinic.name);
     return sendPage(
@@ -403,44 +400,13 @@ export function staffBookingPages(deps: AppDeps) {
           zone={zone}
         />
         <h2>Follow-ups</h2>
-        {followUps.length === 0 ? (
-          <p class="muted">None.</p>
-        ) : (
-          <section class="table-wrap" tabindex={0} aria-label="Follow-ups">
-            <table class="list">
-              <thead>
-                <tr>
-                  <th scope="col">Email</th>
-                  <th scope="col">Due</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Details</th>
-                </tr>
-              </thead>
-              <tbody>
-                {followUps.map((f) => (
-                  <tr>
-                    <td>{followUpLabel(f, catalog.clinic.name)}</td>
-                    <td>{shortWhen(f.dueAt, zone)}</td>
-                    <td>
-                      <span class={`badge s-${f.status}`}>{f.status}</span>
-                    </td>
-                    <td>
-                      {f.messageId && f.rendered ? (
-                        <a href={`/staff/bookings/${b.id}/emails/${encodeURIComponent(f.step)}`}>
-                          View sent email
-                        </a>
-                      ) : null}
-                      {f.sentAt ? (
-                        <span class="muted"> sent {shortWhen(f.sentAt, zone)}</span>
-                      ) : null}
-                      {f.error ? <span class="error"> {f.error}</span> : null}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </section>
-        )}
+        <FollowUpsTable
+          bookingId={b.id}
+          followUps={found.followUps}
+          clinicName={catalog.clinic.name}
+          zone={zone}
+          label="Follow-ups"
+        />
       </Page>,
     );
   });

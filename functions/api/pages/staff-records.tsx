@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { addDays, instantAt, isLocalDate, localDateOf } from "../../../shared/domain/calendar";
 import { normaliseEmail, patientIdFor } from "../../../shared/services/bookings";
 import type { AppDeps, AppEnv } from "../context";
-import { followUpLabel } from "./follow-up-label";
+import { FollowUpsTable } from "./follow-ups-table";
 import { longDate, shortWhen } from "./format";
 import { sendPage } from "./layout";
 import { treatmentOf } from "./slots";
@@ -87,49 +87,13 @@ export function staffRecordPages(deps: AppDeps) {
                       {shortWhen(found.booking.override.at, zone)})
                     </p>
                   ) : null}
-                  {found.followUps.length ? (
-                    <section
-                      class="table-wrap"
-                      tabindex={0}
-                      aria-label={`Follow-ups of ${found.booking.date}`}
-                    >
-                      <table class="list">
-                        <thead>
-                          <tr>
-                            <th scope="col">Email</th>
-                            <th scope="col">Due</th>
-                            <th scope="col">Status</th>
-                          </tr>
-                        </thead>
-                        <tbody>
-                          {[...found.followUps]
-                            .sort((a, b) => (a.dueAt < b.dueAt ? -1 : 1))
-                            .map((f) => (
-                              <tr>
-                                <td>
-                                  {f.messageId && f.rendered ? (
-                                    <a
-                                      href={`/staff/bookings/${found.booking.id}/emails/${encodeURIComponent(f.step)}`}
-                                    >
-                                      {f.rendered.subject}
-                                    </a>
-                                  ) : (
-                                    followUpLabel(f, catalog.clinic.name)
-                                  )}
-                                </td>
-                                <td>{shortWhen(f.dueAt, zone)}</td>
-                                <td>
-                                  <span class={`badge s-${f.status}`}>{f.status}</span>
-                                  {f.error ? <span class="error"> {f.error}</span> : null}
-                                </td>
-                              </tr>
-                            ))}
-                        </tbody>
-                      </table>
-                    </section>
-                  ) : (
-                    <p class="muted">No follow-ups.</p>
-                  )}
+                  <FollowUpsTable
+                    bookingId={found.booking.id}
+                    followUps={found.followUps}
+                    clinicName={catalog.clinic.name}
+                    zone={zone}
+                    label={`Follow-ups of ${found.booking.date}`}
+                  />
                 </section>
               ) : null,
             )}

@@ -1,7 +1,8 @@
 import { type Context, Hono, type MiddlewareHandler } from "hono";
-import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { deleteCookie, getCookie } from "hono/cookie";
 import { DomainError } from "../../../shared/domain/errors";
 import { type AppDeps, type AppEnv, STAFF_COOKIE } from "../context";
+import { setStaffSession } from "../staff-auth";
 import { csrfToken } from "./csrf";
 import { readForm } from "./forms";
 import { Layout, sendPage } from "./layout";
@@ -137,14 +138,7 @@ export function staffSessionPages(deps: AppDeps) {
     }
     try {
       const session = await deps.staffSignIn.signIn(email, password, clock.now());
-      setCookie(c, STAFF_COOKIE, session.token, {
-        httpOnly: true,
-        secure,
-        sameSite: "Strict",
-        path: "/",
-        // Kept past the token's own expiry, so the next page can say the session expired.
-        expires: new Date(session.expiresAt.getTime() + 12 * 3_600_000),
-      });
+      setStaffSession(c, deps, session);
     } catch (error) {
       if (error instanceof DomainError && error.code === "UNAUTHENTICATED") {
         return signInPage(c, { email, error: "Email or password is incorrect.", status: 401 });

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { deleteCookie, setCookie } from "hono/cookie";
+import { deleteCookie } from "hono/cookie";
 import type { Booking } from "../../../shared/domain/booking";
 import { addDays, instantAt } from "../../../shared/domain/calendar";
 import {
@@ -23,6 +23,7 @@ import {
   StaffBookingOut,
   StaffRescheduleIn,
 } from "../schemas";
+import { setStaffSession } from "../staff-auth";
 import { staffBooking } from "../views";
 import { manageUrl } from "./bookings";
 
@@ -168,13 +169,7 @@ export function staffRoutes(deps: AppDeps) {
   router.openapi(sessionRoute, async (c) => {
     const { email, password } = c.req.valid("json");
     const session = await deps.staffSignIn.signIn(email, password, clock.now());
-    setCookie(c, STAFF_COOKIE, session.token, {
-      httpOnly: true,
-      secure,
-      sameSite: "Strict",
-      path: "/",
-      expires: session.expiresAt,
-    });
+    setStaffSession(c, deps, session);
     return c.json({ token: session.token, expiresAt: session.expiresAt.toISOString() }, 200);
   });
   router.openapi(signOutRoute, (c) => {
