@@ -10,7 +10,8 @@ import {
  * in the due index and runs each through the same handler the Scheduler target
  * uses. `simulate` fires each one with the clock at its own due time, so a whole
  * six-week journey plays out in order (a completion starts the aftercare, whose
- * steps then come due, and so on) without waiting.
+ * steps then come due, and so on) without waiting. A claim abandoned by a process
+ * that died comes due at the end of its lease and is settled the same way.
  */
 export async function runDueFollowUps(
   deps: FollowUpDeps,

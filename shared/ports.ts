@@ -121,12 +121,21 @@ export interface BookingStore {
   savePlan(locationId: string, plan: AftercarePlan): Promise<void>;
 }
 
+/**
+ * How long a claim (`sending`) may stay unfinished before it counts as abandoned: the
+ * process that made it died between the claim and recording the outcome. Far longer
+ * than the follow-ups function may run (30 s), so a live claim never looks abandoned.
+ */
+export const FOLLOW_UP_CLAIM_LEASE_MS = 2 * 60_000;
+
 /** What the follow-up sender and the local runner need. */
 export interface FollowUpStore {
   /**
    * Atomically turns a due `scheduled` follow-up into `sending` and returns it;
    * null when it is not (any more) scheduled or not yet due: at-least-once
-   * delivery then does nothing.
+   * delivery then does nothing. The claim stays in the due index, due again when
+   * its lease ends (claimedAt + FOLLOW_UP_CLAIM_LEASE_MS), so an abandoned one is
+   * found and settled, never left `sending`.
    */
   claim(locationId: string, bookingId: string, step: string, now: Date): Promise<FollowUp | null>;
   get(locationId: string, bookingId: string, step: string): Promise<FollowUp | null>;
@@ -146,7 +155,10 @@ export interface FollowUpStore {
       rendered?: FollowUp["rendered"];
     },
   ): Promise<boolean>;
-  /** Scheduled follow-ups due at or before `asOf`, earliest first. */
+  /**
+   * Follow-ups due at or before `asOf`, earliest first: scheduled ones at their due
+   * time, claimed ones at the end of their lease (`dueAt` is then that instant).
+   */
   due(
     locationId: string,
     asOf: Date,

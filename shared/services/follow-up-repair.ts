@@ -10,7 +10,12 @@ import { type FollowUpDeps, type FollowUpOutcome, runFollowUp } from "./follow-u
  * same idempotent `runFollowUp` as the Scheduler target: a schedule that does fire
  * late finds it claimed and does nothing, and the sweep never sends one twice.
  *
- * So a follow-up is at most grace + one sweep interval late, never lost.
+ * The same index brings back a follow-up claimed (`sending`) by a delivery that died
+ * before recording its outcome, at the end of its claim's lease: `runFollowUp` closes
+ * such an email as failed (it may have gone out: never sent twice) and runs an
+ * automatic completion again (it sends nothing), so a session's aftercare still starts.
+ *
+ * So a follow-up is at most grace + one sweep interval late, never lost, never stuck.
  */
 
 export interface SweepOptions {

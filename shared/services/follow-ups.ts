@@ -8,7 +8,7 @@ import { earliestAllowedDate } from "../domain/spacing";
 import { renderAftercareEmail } from "../messages/aftercare-email";
 import { renderConfirmation, renderReminder } from "../messages/booking-emails";
 import { buildRawEmail } from "../messages/mime";
-import { type FollowUpStore, MailError, type RawMailer } from "../ports";
+import { FOLLOW_UP_CLAIM_LEASE_MS, type FollowUpStore, MailError, type RawMailer } from "../ports";
 import { type BookingDeps, changeStatus } from "./bookings";
 import { manageUrl, rebookUrl, unsubscribeUrls } from "./links";
 
@@ -17,7 +17,9 @@ import { manageUrl, rebookUrl, unsubscribeUrls } from "./links";
  * claims it (a second delivery finds it claimed and does nothing), the email goes
  * out, and one more write records the SES message id and what was sent. Throttling
  * and SES 5xx are retried with backoff; a send whose outcome is unknown (timed out
- * after leaving) is never repeated: it is marked failed for staff to check.
+ * after leaving) is never repeated: it is marked failed for staff to check, and so
+ * is a claim whose process died before recording the outcome (found again through
+ * the due index once its lease ends; see `settleAbandonedClaim`).
  */
 export interface FollowUpDeps {
   bookings: BookingDeps;
@@ -37,11 +39,6 @@ export interface FollowUpDeps {
 export type FollowUpOutcome = "sent" | "done" | "skipped" | "failed" | "nothing-to-do";
 
 const SEND_ATTEMPTS = 4;
-/**
- * A claim older than this never finished (the function died mid-send; it times out
- * long before): its send may or may not have gone out.
- */
-const STUCK_AFTER_MS = 2 * 60_000;
 
 export async function runFollowUp(
   deps: FollowUpDeps,
@@ -50,36 +47,10 @@ export async function runFollowUp(
   const bookings = { ...deps.bookings, locationId: event.locationId };
   const now = bookings.clock.now();
   const claimed = await deps.followUps.claim(event.locationId, event.bookingId, event.step, now);
-  if (!claimed) {
-    await failIfStuck(deps, event, now);
-    return "nothing-to-do";
-  }
+  if (!claimed) return settleAbandonedClaim(deps, event, now);
   const ids = { followUpId: claimed.id, bookingId: claimed.bookingId, step: claimed.step };
 
-  if (claimed.kind === "auto-complete") {
-    try {
-      await changeStatus(bookings, {
-        bookingId: claimed.bookingId,
-        action: "complete",
-        actor: { kind: "system" },
-      });
-      await deps.followUps.finish(claimed, { status: "sent", at: bookings.clock.now() });
-      deps.log.info("session completed automatically", ids);
-      return "done";
-    } catch (error) {
-      if (!(error instanceof DomainError && error.code === "INVALID_STATE")) {
-        // Nothing was sent: give it back, and let the delivery's own retry run it again.
-        await deps.followUps.release(claimed);
-        throw error;
-      }
-      await deps.followUps.finish(claimed, {
-        status: "skipped",
-        at: bookings.clock.now(),
-        error: "The session already had its outcome.",
-      });
-      return "skipped";
-    }
-  }
+  if (claimed.kind === "auto-complete") return completeSession(deps, claimed);
 
   let catalog: Catalog;
   try {
@@ -154,6 +125,34 @@ export async function runFollowUp(
   return "sent";
 }
 
+/** The automatic completion: completes the session, which schedules its aftercare. */
+async function completeSession(deps: FollowUpDeps, claimed: FollowUp): Promise<FollowUpOutcome> {
+  const bookings = { ...deps.bookings, locationId: claimed.locationId };
+  const ids = { followUpId: claimed.id, bookingId: claimed.bookingId, step: claimed.step };
+  try {
+    await changeStatus(bookings, {
+      bookingId: claimed.bookingId,
+      action: "complete",
+      actor: { kind: "system" },
+    });
+    await deps.followUps.finish(claimed, { status: "sent", at: bookings.clock.now() });
+    deps.log.info("session completed automatically", ids);
+    return "done";
+  } catch (error) {
+    if (!(error instanceof DomainError && error.code === "INVALID_STATE")) {
+      // Nothing was sent: give it back, and let the delivery's own retry run it again.
+      await deps.followUps.release(claimed);
+      throw error;
+    }
+    await deps.followUps.finish(claimed, {
+      status: "skipped",
+      at: bookings.clock.now(),
+      error: "The session already had its outcome.",
+    });
+    return "skipped";
+  }
+}
+
 async function sendWithRetry(deps: FollowUpDeps, message: Parameters<RawMailer["sendRaw"]>[0]) {
   const sleep = deps.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
   for (let attempt = 1; ; attempt++) {
@@ -168,21 +167,38 @@ async function sendWithRetry(deps: FollowUpDeps, message: Parameters<RawMailer["
   }
 }
 
-/** A claim that never finished is closed as failed, never sent again. */
-async function failIfStuck(deps: FollowUpDeps, event: FollowUpEvent, now: Date) {
+/**
+ * A claim older than its lease never finished: the process died between the claim
+ * and recording the outcome (the due index brings it back to the local runner and
+ * the repair sweep then). The automatic completion sends nothing, so it runs again
+ * (a session it did complete then has its outcome: skipped, its aftercare already
+ * scheduled by that completion). An email's SES call may have happened: it is closed
+ * as failed, never sent again. A claim still within its lease is someone's live
+ * send: left alone.
+ */
+async function settleAbandonedClaim(
+  deps: FollowUpDeps,
+  event: FollowUpEvent,
+  now: Date,
+): Promise<FollowUpOutcome> {
   const f = await deps.followUps.get(event.locationId, event.bookingId, event.step);
-  if (f?.status !== "sending" || !f.claimedAt) return;
-  if (now.getTime() - Date.parse(f.claimedAt) < STUCK_AFTER_MS) return;
-  if (f.kind === "auto-complete") {
-    // No email involved: run it again.
+  if (f?.status !== "sending" || !f.claimedAt) return "nothing-to-do";
+  if (now.getTime() - Date.parse(f.claimedAt) < FOLLOW_UP_CLAIM_LEASE_MS) return "nothing-to-do";
+  const ids = { followUpId: f.id, bookingId: f.bookingId, step: f.step };
+  if (f.kind === "auto-complete" && !f.messageId) {
     await deps.followUps.release(f);
-    return;
+    deps.log.warn("abandoned completion run again", ids);
+    const again = await deps.followUps.claim(event.locationId, event.bookingId, event.step, now);
+    // Someone else took it meanwhile: theirs to finish.
+    return again ? completeSession(deps, again) : "nothing-to-do";
   }
   await deps.followUps.finish(f, {
     status: "failed",
     at: now,
     error: "Sending was interrupted; the email may have been delivered, so it was not sent again.",
   });
+  deps.log.warn("abandoned follow-up closed", ids);
+  return "nothing-to-do";
 }
 
 type Composed =

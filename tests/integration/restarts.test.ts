@@ -183,7 +183,6 @@ type Attempt = {
 
 describe("restarts of the local stack", () => {
   const accepted: Attempt[] = [];
-  const lostInWindow: { email: string; msBeforeKill: number }[] = [];
   let bookedStarts: string[] = [];
 
   it("killed in the middle of a run of bookings: every 201 is there after the restart, nothing half-written", async () => {
@@ -213,20 +212,22 @@ describe("restarts of the local stack", () => {
           a.status = res.status;
           a.body = await res.json();
           a.answeredAt = Date.now();
+          // Kill the instant the 12th booking is acknowledged, while others are in flight:
+          // the acknowledgement closest to a crash there can be.
+          if (!killed && attempts.filter((x) => x.status === 201).length >= 12) {
+            killed = true;
+            killedAt = Date.now();
+            killing = first.kill();
+          }
         } catch {
           a.noAnswer = true;
         }
       }
     };
-    const workers = Promise.all([worker(), worker(), worker(), worker()]);
-    // Kill once 12 bookings are in, while four requests are in flight.
-    while (attempts.filter((a) => a.status === 201).length < 12) {
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    killed = true;
-    const killedAt = Date.now();
-    await first.kill();
-    await workers;
+    let killedAt = 0;
+    let killing: Promise<void> | undefined;
+    await Promise.all([worker(), worker(), worker(), worker()]);
+    await killing;
 
     const ok = attempts.filter((a) => a.status === 201);
     const answeredOther = attempts.filter((a) => a.status !== undefined && a.status !== 201);
@@ -257,33 +258,19 @@ describe("restarts of the local stack", () => {
           bookingStatus: body.booking?.status,
         });
       }
-      // DynamoDB Local (unlike DynamoDB, which answers once the write is durable in
-      // several zones) can lose a transaction it answered a few milliseconds before the
-      // SIGKILL: seen for the last booking answered within ~10 ms of the kill, always
-      // the whole transaction (booking, locks and patient together). Bookings answered
-      // earlier must all be there; the ones inside the window are counted, and must be
-      // wholly there or wholly gone.
-      const WINDOW_MS = 250;
-      const table0 = await snapshot(second);
+      // Every 201 is there, however close to the kill it was answered. (DynamoDB Local
+      // answers a TransactWriteItems before its SQLite COMMIT has run; the local stack's
+      // commit barrier, local/services/dynamodb-local.ts, holds the answer until it has.)
       const missing = readBack.filter((r) => r.status !== 200);
-      const settled = missing.filter((r) => killedAt - (r.answeredAt ?? killedAt) >= WINDOW_MS);
-      expect(settled, `killed at ${killedAt}`).toEqual([]);
-      for (const m of missing) {
-        const a = ok.find((x) => x.email === m.email);
-        expect(table0.patients.filter((p) => p.email === m.email)).toEqual([]);
-        expect(table0.locks.filter((l) => l.bookingId === a?.body.booking.id)).toEqual([]);
-      }
-      lostInWindow.push(
-        ...missing.map((m) => ({ ...m, msBeforeKill: killedAt - (m.answeredAt ?? 0) })),
-      );
-      const present = readBack.filter((r) => r.status === 200);
+      expect(
+        missing.map((m) => ({ ...m, msBeforeKill: killedAt - (m.answeredAt ?? killedAt) })),
+      ).toEqual([]);
       for (const a of ok) {
         const r = readBack.find((x) => x.email === a.email);
-        if (r?.status !== 200) continue;
-        expect(Date.parse(r.start)).toBe(Date.parse(a.start));
-        expect(r.bookingStatus).toBe("confirmed");
+        expect(Date.parse(r?.start ?? "")).toBe(Date.parse(a.start));
+        expect(r?.bookingStatus).toBe("confirmed");
       }
-      expect(present.length).toBeGreaterThanOrEqual(ok.length - 1);
+      const closest = Math.min(...ok.map((a) => killedAt - (a.answeredAt ?? 0)));
       // And nothing is half-written: every booking with all its locks, its patient and
       // follow-ups; no orphan lock. A cut-off request is wholly there or not at all.
       const table = await snapshot(second);
@@ -293,10 +280,7 @@ describe("restarts of the local stack", () => {
       );
       const emailOfBooking = (b: TableSnapshot["bookings"][number]) =>
         table.patients.find((p) => p.id === b.patientId)?.email;
-      for (const a of ok) {
-        const there = mine.some((b) => b.id === a.body.booking.id);
-        expect(there || lostInWindow.some((l) => l.email === a.email)).toBe(true);
-      }
+      for (const a of ok) expect(mine.some((b) => b.id === a.body.booking.id)).toBe(true);
       for (const b of mine) {
         const email = emailOfBooking(b);
         expect(
@@ -306,9 +290,9 @@ describe("restarts of the local stack", () => {
         expect(table.followUps.filter((f) => f.bookingId === b.id)).toHaveLength(3);
       }
       console.log(
-        `restart 1: ${present.length} of ${ok.length} accepted bookings read back; lost by DynamoDB Local within ${WINDOW_MS} ms of the kill: ${JSON.stringify(lostInWindow)}; ${mine.length - present.length} of ${lost.length} cut-off requests had committed`,
+        `restart 1: ${ok.length} of ${ok.length} accepted bookings read back (the last answered ${closest} ms before the kill); ${mine.length - ok.length} of ${lost.length} cut-off requests had committed`,
       );
-      accepted.push(...ok.filter((a) => mine.some((b) => b.id === a.body.booking.id)));
+      accepted.push(...ok);
       bookedStarts = mine.map((b) => b.start);
     } finally {
       await second.kill();
@@ -316,7 +300,7 @@ describe("restarts of the local stack", () => {
   }, 400_000);
 
   it("killed in the middle of a follow-up journey: every due follow-up sent exactly once, none twice", async () => {
-    expect(accepted.length).toBeGreaterThanOrEqual(11);
+    expect(accepted.length).toBeGreaterThanOrEqual(12);
     const latest = Math.max(...bookedStarts.map((s) => Date.parse(s)));
     const asOf = new Date(latest + 45 * 86_400_000).toISOString();
     const env = { FOLLOWUPS_AS_OF: asOf, FOLLOWUPS_POLL_MS: "200" };
@@ -330,6 +314,8 @@ describe("restarts of the local stack", () => {
     while ((await inbox()).length < expected / 3 && Date.now() < until) {
       await new Promise((r) => setTimeout(r, 25));
     }
+    // At a random point of the runner's claim → SES → record cycle.
+    await new Promise((r) => setTimeout(r, Math.random() * 60));
     const atKill = (await inbox()).length;
     await third.kill();
     expect(atKill, third.output().slice(-3000)).toBeGreaterThan(0);
@@ -357,15 +343,32 @@ describe("restarts of the local stack", () => {
     expect(table.problems).toEqual([]);
 
     const emails = await inbox();
-    const ids = new Set(table.bookings.map((b) => b.id));
+    const ids = new Set(
+      table.bookings
+        .filter((b) =>
+          table.patients.some((p) => p.id === b.patientId && p.email.startsWith(`rst-${run}-`)),
+        )
+        .map((b) => b.id),
+    );
     const followUps = table.followUps.filter(
       (f) => ids.has(f.bookingId) && f.to?.startsWith(`rst-${run}-`),
     );
     const sent = followUps.filter((f) => f.status === "sent" && f.messageId);
-    const interrupted = followUps.filter((f) => f.status === "sending");
+    // A follow-up the kill caught between its claim and its outcome came back through the
+    // due index at the end of its lease: an email closed as failed (it may have gone out),
+    // the automatic completion run again. None is left `sending`.
+    const stuck = followUps.filter((f) => f.status === "sending");
+    const interrupted = followUps.filter(
+      (f) =>
+        f.status === "failed" &&
+        /interrupted/.test((f as { error?: string }).error ?? "") &&
+        !(f as { kind?: string }).kind?.startsWith("auto"),
+    );
     const byId = new Map<string, number>();
     for (const e of emails) byId.set(e.messageId, (byId.get(e.messageId) ?? 0) + 1);
 
+    expect(stuck, JSON.stringify(stuck)).toEqual([]);
+    expect(followUps.filter((f) => f.status === "failed" && !interrupted.includes(f))).toEqual([]);
     // Every email recorded as sent is in the inbox exactly once.
     for (const f of sent)
       expect(byId.get(f.messageId as string), `${f.bookingId}/${f.step}`).toBe(1);
@@ -379,6 +382,10 @@ describe("restarts of the local stack", () => {
     for (const e of unrecorded) {
       expect(interrupted.some((f) => e.destination.to.includes(f.to as string))).toBe(true);
     }
+    // Every email due was sent, or is the one interrupted (closed, never sent twice):
+    // every session completed, so every aftercare journey ran.
+    expect(sent.length + interrupted.length).toBe(expected);
+    expect(table.bookings.filter((b) => ids.has(b.id) && b.status !== "completed")).toEqual([]);
     // No two emails of one step of one booking (same recipient, same subject, unless the
     // journey repeats a subject on purpose: it does not).
     const keys = emails.map((e) => `${e.destination.to.join(",")}|${e.subject}`);
@@ -388,9 +395,10 @@ describe("restarts of the local stack", () => {
     const byStatus: Record<string, number> = {};
     for (const f of followUps) byStatus[f.status] = (byStatus[f.status] ?? 0) + 1;
     console.log(
-      `restart 2 (mid-journey, ${atKill} of ~${expected} emails out at the kill): ${emails.length} emails in SES, ` +
-        `${sent.length} recorded sends, statuses ${JSON.stringify(byStatus)}`,
+      `restart 2 (mid-journey, ${atKill} of ${expected} emails out at the kill): ${emails.length} emails in SES, ` +
+        `${sent.length} recorded sends, ${interrupted.length} interrupted and closed, ${stuck.length} stuck in sending, ` +
+        `${emails.length - byId.size} duplicates, statuses ${JSON.stringify(byStatus)}`,
     );
-    expect(emails.length).toBeGreaterThanOrEqual(expected - 11);
+    expect(emails.length).toBeGreaterThanOrEqual(expected - interrupted.length);
   }, 700_000);
 });

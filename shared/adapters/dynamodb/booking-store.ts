@@ -19,6 +19,7 @@ import {
   type AuditEntry,
   type BookingStore,
   type BookingWrite,
+  FOLLOW_UP_CLAIM_LEASE_MS,
   type FollowUpStore,
   IdempotencyRaceError,
   type IdempotencyRecord,
@@ -83,7 +84,8 @@ export function followUpItem(f: FollowUp): Item {
     ...keys.followUp(f.locationId, f.bookingId, f.step),
     type: "follow-up",
     ...f,
-    // Only scheduled follow-ups are in the due index (the local runner and repair read it).
+    // Scheduled follow-ups are in the due index (the local runner and repair read it), and
+    // so are claimed ones, at the end of their lease (see `claim`); final ones are not.
     ...(f.status === "scheduled"
       ? { [g3.partitionKey]: keys.dueFollowUps(f.locationId), [g3.sortKey]: `${f.dueAt}#${f.id}` }
       : {}),
@@ -286,6 +288,11 @@ export class DynamoBookingStore implements BookingStore, FollowUpStore {
     }
   }
 
+  /**
+   * A claimed follow-up stays in the due index, due again at the end of its lease: if
+   * the claim is never finished or released (the process died), the local runner and
+   * the repair sweep find it there and settle it (`runFollowUp`).
+   */
   async claim(
     locationId: string,
     bookingId: string,
@@ -299,19 +306,17 @@ export class DynamoBookingStore implements BookingStore, FollowUpStore {
           TableName: this.tableName,
           Key: keys.followUp(locationId, bookingId, step),
           UpdateExpression:
-            "SET #status = :sending, claimedAt = :now, updatedAt = :now ADD attempts :one REMOVE #g3pk, #g3sk",
+            "SET #status = :sending, claimedAt = :now, updatedAt = :now, #g3sk = :lease ADD attempts :one",
           ConditionExpression: "#status = :scheduled AND dueAt <= :latest",
-          ExpressionAttributeNames: {
-            "#status": "status",
-            "#g3pk": g3.partitionKey,
-            "#g3sk": g3.sortKey,
-          },
+          ExpressionAttributeNames: { "#status": "status", "#g3sk": g3.sortKey },
           ExpressionAttributeValues: {
             ":sending": "sending",
             ":scheduled": "scheduled",
             ":now": now.toISOString(),
             ":latest": new Date(now.getTime() + EARLY_FIRE_MS).toISOString(),
             ":one": 1,
+            // An index's sort key need not be unique; the suffix only orders ties.
+            ":lease": `${new Date(now.getTime() + FOLLOW_UP_CLAIM_LEASE_MS).toISOString()}#${bookingId}/${step}`,
           },
           ReturnValues: "ALL_NEW",
         }),
@@ -369,6 +374,7 @@ export class DynamoBookingStore implements BookingStore, FollowUpStore {
     claimed: FollowUp,
     outcome: Parameters<FollowUpStore["finish"]>[1],
   ): Promise<boolean> {
+    const g3 = TABLE_KEYS.indexes.dueFollowUps;
     const values: Record<string, unknown> = {
       ":status": outcome.status,
       ":at": outcome.at.toISOString(),
@@ -386,12 +392,15 @@ export class DynamoBookingStore implements BookingStore, FollowUpStore {
         values[`:${field}`] = outcome[field];
       }
     }
+    // A final follow-up leaves the due index.
+    names["#g3pk"] = g3.partitionKey;
+    names["#g3sk"] = g3.sortKey;
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.followUp(claimed.locationId, claimed.bookingId, claimed.step),
-          UpdateExpression: `SET ${sets.join(", ")}`,
+          UpdateExpression: `SET ${sets.join(", ")} REMOVE #g3pk, #g3sk`,
           ConditionExpression: "#status = :sending AND claimedAt = :claimedAt",
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
@@ -420,10 +429,11 @@ export class DynamoBookingStore implements BookingStore, FollowUpStore {
         Limit: limit,
       }),
     );
+    // The instant the index holds: the due time, or for a claim the end of its lease.
     return (out.Items ?? []).map((i) => ({
       bookingId: String(i.bookingId),
       step: String(i.step),
-      dueAt: String(i.dueAt),
+      dueAt: String(i[g3.sortKey]).split("#")[0] as string,
     }));
   }
 
