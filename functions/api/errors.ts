@@ -40,7 +40,7 @@ export function errorResponse(
 }
 
 /** AWS throttling that reached here past the SDK's retries (the store maps its own). */
-function fromThrottling(e: Error): DomainError | null {
+export function fromThrottling(e: Error): DomainError | null {
   const retryable = (e as { $retryable?: { throttling?: boolean } }).$retryable;
   const throttled =
     retryable?.throttling === true ||
@@ -73,13 +73,31 @@ export function onError(logger: AppLogger) {
     const known =
       err instanceof HTTPException ? fromHttpException(err) : (fromThrottling(err) ?? err);
     if (known instanceof DomainError) {
+      if (known.code === "SERVICE_BUSY" || known.code === "CONFLICT_RETRY") {
+        // Answered 503, but someone on call should see that the database pushed back.
+        logger.warn("busy: answered 503", {
+          requestId: c.get("requestId") as string | undefined,
+          code: known.code,
+          errorName: err.name,
+        });
+      }
       return errorResponse(c, known.code, known.message, known.details);
     }
     const requestId = c.get("requestId") as string | undefined;
-    logger.error("unhandled error", { requestId, error: err });
+    logger.error("unhandled error", { requestId, ...errorForLog(err) });
     return c.json(
       { error: { code: "INTERNAL", message: "Something went wrong on our side.", requestId } },
       500,
     );
   };
+}
+
+/**
+ * What the log keeps of an unexpected error: its name and where it was thrown. Not its
+ * message, which a library may have filled with the values it was given.
+ */
+export function errorForLog(err: unknown): { errorName: string; stack?: string } {
+  if (!(err instanceof Error)) return { errorName: typeof err };
+  const frames = err.stack?.split("\n").filter((line) => /^\s+at /.test(line));
+  return { errorName: err.name, ...(frames?.length ? { stack: frames.join("\n") } : {}) };
 }

@@ -129,6 +129,14 @@ describe("DynamoDB faults on the booking path", () => {
     expect(Number(r.retryAfter)).toBeGreaterThan(0);
     // The SDK tried 4 times (its default for DynamoDB) before giving up.
     expect(fault.count()).toBe(4);
+    // The caller got a polite 503; whoever is on call sees the push-back in the log.
+    expect(app.logger.lines).toContainEqual(
+      expect.objectContaining({
+        level: "warn",
+        message: "busy: answered 503",
+        fields: expect.objectContaining({ code: "SERVICE_BUSY" }),
+      }),
+    );
     const { bookings, locks, all } = await rowsFor(app, start);
     expect(bookings).toEqual([]);
     expect(locks).toEqual([]);

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { DomainError } from "../../../shared/domain/errors";
 import type { AppDeps } from "../context";
-import { STATUS } from "../errors";
+import { errorForLog, fromThrottling, STATUS } from "../errors";
 import { Layout, sendPage } from "./layout";
 
 const TITLES: Record<number, string> = {
@@ -28,16 +28,17 @@ export function pageErrors(deps: AppDeps, home: string) {
     }
     let status = 500;
     let message = "Something went wrong on our side. Please try again in a minute.";
-    if (err instanceof DomainError) {
-      status = STATUS[err.code];
-      message = err.message;
+    const known = err instanceof DomainError ? err : fromThrottling(err);
+    if (known) {
+      status = STATUS[known.code];
+      message = known.message;
     } else if (err instanceof HTTPException && err.status < 500) {
       status = err.status;
       message = "That request could not be read.";
     } else {
       deps.logger.error("unhandled page error", {
         requestId: c.get("requestId") as string | undefined,
-        error: err,
+        ...errorForLog(err),
       });
     }
     const title = TITLES[status] ?? "Something went wrong";

@@ -43,9 +43,11 @@ const createRouteDef = createRoute({
     201: jsonResponse(z.object({ booking: BookingOut, manageUrl: z.string() }), "Booked"),
     ...errors(
       [400, "Malformed JSON"],
-      [409, "SLOT_TAKEN, SLOT_UNAVAILABLE or SPACING_TOO_SOON"],
+      [409, "SLOT_TAKEN, SLOT_UNAVAILABLE, SPACING_TOO_SOON or TOO_MANY_FUTURE_BOOKINGS"],
       [413, "Body over 32 KiB"],
       [422, "Validation failed"],
+      [429, "RATE_LIMITED (local server; API Gateway throttling in AWS), with Retry-After"],
+      [503, "SERVICE_BUSY or CONFLICT_RETRY, with Retry-After: nothing was written"],
     ),
   },
 });
