@@ -20,6 +20,7 @@ import { csrfToken } from "./csrf";
 import { dayMonth, longDate, zoneLabel } from "./format";
 import { fieldErrors, newFormId, oncePerForm, pathOf, readForm, zodErrors } from "./forms";
 import { Layout, sendPage } from "./layout";
+import { link } from "./link";
 import { pageErrors } from "./page-errors";
 import { bookingWindow, calendarMonth, dayTimes, treatmentOf } from "./slots";
 
@@ -55,12 +56,11 @@ export function patientBookingPages(deps: AppDeps) {
         : await earliestAllowedFor(deps.bookings, patientId, treatment.id);
     return { token, earliest };
   };
-  const rebookQuery = (rebook: { token: string } | null) =>
-    rebook ? `rebook=${encodeURIComponent(rebook.token)}` : "";
-  const withQuery = (path: string, ...parts: string[]) => {
-    const q = parts.filter(Boolean).join("&");
-    return q ? `${path}?${q}` : path;
-  };
+  /** Links keep the rebooking token, so every page of the way knows the patient. */
+  const keep = (rebook: { token: string } | null, query: Record<string, string> = {}) => ({
+    ...query,
+    rebook: rebook?.token,
+  });
 
   const treatmentFrom = (catalog: Catalog, id: string) => {
     const treatment = treatmentOf(catalog, id);
@@ -68,7 +68,7 @@ export function patientBookingPages(deps: AppDeps) {
     return treatment;
   };
 
-  router.get("/", (c) => c.redirect(withQuery("/book", new URL(c.req.url).search.slice(1)), 302));
+  router.get("/", (c) => c.redirect(`/book${new URL(c.req.url).search}`, 302));
 
   router.get("/book", async (c) => {
     const { catalog } = await load();
@@ -125,7 +125,7 @@ export function patientBookingPages(deps: AppDeps) {
         home="/book"
       >
         <p>
-          <a href={withQuery("/book", rebookQuery(rebook))}>← Treatments</a>
+          <a href={link("/book", keep(rebook))}>← Treatments</a>
         </p>
         <h1>{treatment.name}: choose a day</h1>
         {reason && earliest && earliest > window.today ? (
@@ -140,8 +140,8 @@ export function patientBookingPages(deps: AppDeps) {
           weeks={weeks}
           firstMonth={window.firstMonth}
           lastMonth={window.lastMonth}
-          dayHref={(d) => withQuery(`${base}/${d}`, rebookQuery(rebook))}
-          monthHref={(m) => withQuery(base, `month=${m}`, rebookQuery(rebook))}
+          dayHref={(d) => link(`${base}/${d}`, keep(rebook))}
+          monthHref={(m) => link(base, keep(rebook, { month: m }))}
           {...(reason ? { earlyReason: reason } : {})}
         />
         {anyOpen ? null : <p class="notice warn">No free times this month. Try the next month.</p>}
@@ -161,7 +161,7 @@ export function patientBookingPages(deps: AppDeps) {
       date >= window.today && date <= window.lastDate
         ? await dayTimes(deps, treatment.id, date)
         : [];
-    const back = withQuery(`/book/${treatment.id}`, `month=${monthOf(date)}`, rebookQuery(rebook));
+    const back = link(`/book/${treatment.id}`, keep(rebook, { month: monthOf(date) }));
     const tooEarly = rebook?.earliest && date < rebook.earliest;
     return sendPage(
       c,
@@ -193,7 +193,7 @@ export function patientBookingPages(deps: AppDeps) {
         ) : (
           <form
             method="post"
-            action={withQuery(`/book/${treatment.id}/${date}`, rebookQuery(rebook))}
+            action={link(`/book/${treatment.id}/${date}`, keep(rebook))}
             novalidate
           >
             <input type="hidden" name="_csrf" value={csrfToken(c, deps)} />

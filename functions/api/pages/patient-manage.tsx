@@ -15,6 +15,7 @@ import { csrfToken } from "./csrf";
 import { appointmentWhen, longDate, shortWhen, zoneLabel } from "./format";
 import { newFormId, oncePerForm, pathOf, readForm, zodErrors } from "./forms";
 import { Layout, sendPage } from "./layout";
+import { link } from "./link";
 import { pageErrors } from "./page-errors";
 import { bookingWindow, calendarMonth, dayTimes, practitionerName, treatmentOf } from "./slots";
 
@@ -52,9 +53,9 @@ export function patientManagePages(deps: AppDeps) {
     const { policy } = catalog.clinic;
     const cutoff = new Date(Date.parse(booking.start) - policy.changeCutoffHours * HOUR_MS);
     const canChange = booking.status === "confirmed" && clock.now() < cutoff;
-    const self = `/manage/${id}?token=${encodeURIComponent(token)}`;
-    const sub = (path: string, query = "") =>
-      `/manage/${id}/${path}?token=${encodeURIComponent(token)}${query ? `&${query}` : ""}`;
+    const self = link(`/manage/${id}`, { token });
+    const sub = (path: string, query: Record<string, string> = {}) =>
+      link(`/manage/${id}/${path}`, { token, ...query });
     return { booking, catalog, zone: policy.timezone, cutoff, canChange, self, sub, token };
   };
 
@@ -201,7 +202,7 @@ export function patientManagePages(deps: AppDeps) {
             firstMonth={window.firstMonth}
             lastMonth={window.lastMonth}
             dayHref={(d) => m.sub(`reschedule/${d}`)}
-            monthHref={(mo) => m.sub("reschedule", `month=${mo}`)}
+            monthHref={(mo) => m.sub("reschedule", { month: mo })}
           />
         </>,
       ),
@@ -219,7 +220,7 @@ export function patientManagePages(deps: AppDeps) {
       date >= window.today && date <= window.lastDate
         ? await dayTimes(deps, m.booking.treatmentId, date)
         : [];
-    const back = m.sub("reschedule", `month=${monthOf(date)}`);
+    const back = m.sub("reschedule", { month: monthOf(date) });
     return sendPage(
       c,
       frame(

@@ -24,6 +24,7 @@ import { FollowUpsTable } from "./follow-ups-table";
 import { appointmentWhen, longDate, shortWhen, zoneLabel } from "./format";
 import { fieldErrors, newFormId, oncePerForm, readForm, zodErrors } from "./forms";
 import { sendPage } from "./layout";
+import { link } from "./link";
 import { bookingWindow, calendarMonth, dayTimes, practitionerName, treatmentOf } from "./slots";
 import { staffFrame } from "./staff-session";
 
@@ -258,12 +259,6 @@ export function staffBookingPages(deps: AppDeps) {
     );
   };
 
-  const query = (base: string, q: Record<string, string | undefined>) => {
-    const parts = Object.entries(q)
-      .filter(([, v]) => v)
-      .map(([k, v]) => `${k}=${encodeURIComponent(v ?? "")}`);
-    return parts.length ? `${base}?${parts.join("&")}` : base;
-  };
   const dateQuery = (c: Context<AppEnv>) => {
     const date = c.req.query("date");
     return date && isLocalDate(date) ? date : null;
@@ -298,7 +293,7 @@ export function staffBookingPages(deps: AppDeps) {
       treatment,
       date: dateQuery(c),
       month: c.req.query("month"),
-      href: (q) => query("/staff/book", { treatmentId: treatment.id, ...q }),
+      href: (q) => link("/staff/book", { treatmentId: treatment.id, ...q }),
       withPatient: true,
       values: {},
       errors: {},
@@ -328,7 +323,7 @@ export function staffBookingPages(deps: AppDeps) {
         treatment,
         date,
         month: undefined,
-        href: (q) => query("/staff/book", { treatmentId: treatment.id, ...q }),
+        href: (q) => link("/staff/book", { treatmentId: treatment.id, ...q }),
         withPatient: true,
         values: form,
         errors: state.errors ?? {},
@@ -456,7 +451,7 @@ export function staffBookingPages(deps: AppDeps) {
       treatment,
       date: state.date === undefined ? dateQuery(c) : state.date,
       month: c.req.query("month"),
-      href: (q) => query(`/staff/bookings/${booking.id}/reschedule`, q),
+      href: (q) => link(`/staff/bookings/${booking.id}/reschedule`, q),
       withPatient: false,
       values: state.values,
       errors: state.errors,
