@@ -29,3 +29,7 @@ export type AppEnv = {
 };
 
 export const STAFF_COOKIE = "staff_session";
+
+/** Cookies are `Secure` wherever the public site is served over https. */
+export const secureCookies = (deps: Pick<AppDeps, "publicBaseUrl">) =>
+  deps.publicBaseUrl.startsWith("https://");

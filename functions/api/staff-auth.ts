@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { DomainError } from "../../shared/domain/errors";
-import { type AppDeps, type AppEnv, STAFF_COOKIE } from "./context";
+import { type AppDeps, type AppEnv, STAFF_COOKIE, secureCookies } from "./context";
 
 /**
  * Staff routes need a valid pool token (Bearer header or the console's session
@@ -54,7 +54,7 @@ export function setStaffSession(
 ): void {
   setCookie(c, STAFF_COOKIE, session.token, {
     httpOnly: true,
-    secure: deps.publicBaseUrl.startsWith("https://"),
+    secure: secureCookies(deps),
     sameSite: "Strict",
     path: "/",
     expires: new Date(session.expiresAt.getTime() + 12 * 3_600_000),

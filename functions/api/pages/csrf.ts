@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
-import type { AppDeps } from "../context";
+import { type AppDeps, secureCookies } from "../context";
 
 /**
  * CSRF protection for the pages' forms (signed double submit): the browser holds a
@@ -13,10 +13,6 @@ export const CSRF_COOKIE = "csrf";
 export const CSRF_FIELD = "_csrf";
 const TOKEN_HOURS = 12;
 
-function secure(deps: AppDeps) {
-  return deps.publicBaseUrl.startsWith("https://");
-}
-
 /** The token for this browser's forms; sets the cookie on a first visit. */
 export function csrfToken(c: Context, deps: AppDeps): string {
   let value = getCookie(c, CSRF_COOKIE);
@@ -24,7 +20,7 @@ export function csrfToken(c: Context, deps: AppDeps): string {
     value = randomBytes(32).toString("base64url");
     setCookie(c, CSRF_COOKIE, value, {
       httpOnly: true,
-      secure: secure(deps),
+      secure: secureCookies(deps),
       sameSite: "Lax",
       path: "/",
     });

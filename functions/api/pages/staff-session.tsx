@@ -1,7 +1,7 @@
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie } from "hono/cookie";
 import { DomainError } from "../../../shared/domain/errors";
-import { type AppDeps, type AppEnv, STAFF_COOKIE } from "../context";
+import { type AppDeps, type AppEnv, STAFF_COOKIE, secureCookies } from "../context";
 import { setStaffSession } from "../staff-auth";
 import { csrfToken } from "./csrf";
 import { readForm } from "./forms";
@@ -71,7 +71,7 @@ export function staffFrame(c: Context<AppEnv>, deps: AppDeps, clinicName: string
 
 export function staffSessionPages(deps: AppDeps) {
   const { store, locationId, clock } = deps.bookings;
-  const secure = deps.publicBaseUrl.startsWith("https://");
+  const secure = secureCookies(deps);
   const router = new Hono<AppEnv>();
 
   const signInPage = async (

@@ -9,7 +9,7 @@ import {
   getBooking,
   rescheduleBooking,
 } from "../../../shared/services/bookings";
-import { type AppDeps, type AppEnv, STAFF_COOKIE } from "../context";
+import { type AppDeps, type AppEnv, STAFF_COOKIE, secureCookies } from "../context";
 import { idempotent } from "../idempotency";
 import { clinicTimezone, newBooking, reschedule } from "../requests";
 import { newRouter } from "../router";
@@ -163,7 +163,7 @@ export function staffRoutes(deps: AppDeps) {
   const { store, locationId, clock } = deps.bookings;
   const timezone = clinicTimezone(deps);
   const actorOf = (c: Context<AppEnv>) => ({ kind: "staff" as const, id: c.get("staff").id });
-  const secure = deps.publicBaseUrl.startsWith("https://");
+  const secure = secureCookies(deps);
   const router = newRouter();
 
   router.openapi(sessionRoute, async (c) => {
