@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STAFF_COOKIE } from "../../functions/api/context";
 import { ASSETS } from "../../functions/api/pages/assets";
-import { startTestApp, type TestApp } from "../support/test-app";
+import { bookingBody, startTestApp, type TestApp } from "../support/test-app";
 
 /**
  * The pages' own defences, over HTTP against the real app: CSRF, content types,
@@ -28,6 +28,19 @@ describe("pages under hostile input", () => {
     if (!csrfCookie || !token) throw new Error(`no form session on ${path}: ${res.status}`);
     return { cookie: [cookie, `csrf=${csrfCookie}`].filter(Boolean).join("; "), token, html };
   }
+
+  /** An LED facial booked through the API, any practitioner, no aftercare emails. */
+  const bookLed = (start: string, name: string, email: string) =>
+    app.request("/api/bookings", {
+      method: "POST",
+      json: bookingBody({
+        treatmentId: "led-facial",
+        start,
+        practitionerId: undefined,
+        patient: { name, email },
+        consent: { aftercareEmails: false },
+      }),
+    });
 
   const post = (path: string, body: Record<string, string>, headers: Record<string, string> = {}) =>
     app.request(path, {
@@ -129,15 +142,7 @@ describe("pages under hostile input", () => {
   });
 
   it("a manage link with a wrong, altered or other booking's token is a 404 that says nothing more", async () => {
-    const res = await app.request("/api/bookings", {
-      method: "POST",
-      json: {
-        treatmentId: "led-facial",
-        start: "2026-12-10T10:00:00-08:00",
-        patient: { name: "Link Owner", email: "owner@example.com" },
-        consent: { aftercareEmails: false },
-      },
-    });
+    const res = await bookLed("2026-12-10T10:00:00-08:00", "Link Owner", "owner@example.com");
     const { booking, manageUrl } = (await res.json()) as {
       booking: { id: string };
       manageUrl: string;
@@ -213,15 +218,11 @@ describe("pages under hostile input", () => {
   });
 
   it("a cookie-borne staff change must come from this origin; a bearer token needs no origin", async () => {
-    const res = await app.request("/api/bookings", {
-      method: "POST",
-      json: {
-        treatmentId: "led-facial",
-        start: "2026-12-11T10:00:00-08:00",
-        patient: { name: "Origin Check", email: "origin.check@example.com" },
-        consent: { aftercareEmails: false },
-      },
-    });
+    const res = await bookLed(
+      "2026-12-11T10:00:00-08:00",
+      "Origin Check",
+      "origin.check@example.com",
+    );
     const { booking } = (await res.json()) as { booking: { id: string } };
     const cancel = (headers: Record<string, string>) =>
       app.request(`/api/staff/bookings/${booking.id}/cancel`, { method: "POST", headers });
@@ -237,15 +238,11 @@ describe("pages under hostile input", () => {
   });
 
   it("the console treats a repeated status change as done, and returns after sign-in to the page asked for", async () => {
-    const res = await app.request("/api/bookings", {
-      method: "POST",
-      json: {
-        treatmentId: "led-facial",
-        start: "2026-12-11T13:00:00-08:00",
-        patient: { name: "Twice Cancelled", email: "twice.cancelled@example.com" },
-        consent: { aftercareEmails: false },
-      },
-    });
+    const res = await bookLed(
+      "2026-12-11T13:00:00-08:00",
+      "Twice Cancelled",
+      "twice.cancelled@example.com",
+    );
     const { booking } = (await res.json()) as { booking: { id: string } };
     const s = await formSession("/staff", staffCookie);
     const send = () =>

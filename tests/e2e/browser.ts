@@ -69,6 +69,12 @@ export async function screenshots(page: Page, name: string): Promise<void> {
   await page.setViewportSize(before);
 }
 
+/** Screenshots at both widths, then no serious accessibility violation on the page as shown. */
+export async function checkPage(page: Page, name: string): Promise<AxeViolation[]> {
+  await screenshots(page, name);
+  return seriousA11yViolations(page);
+}
+
 let axeSource: string | null = null;
 
 export interface AxeViolation {

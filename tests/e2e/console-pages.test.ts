@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STAFF_COOKIE } from "../../functions/api/context";
 import { TEST_STAFF } from "../support/staff-users";
 import { startTestApp, type TestApp } from "../support/test-app";
-import { type Browser, launch, screenshots, seriousA11yViolations } from "./browser";
+import { type Browser, checkPage, launch } from "./browser";
 
 const desk = TEST_STAFF[0];
 
@@ -26,8 +26,7 @@ describe("receptionist console in a browser", () => {
   });
 
   async function check(name: string) {
-    await screenshots(browser.page, name);
-    expect(await seriousA11yViolations(browser.page), name).toEqual([]);
+    expect(await checkPage(browser.page, name), name).toEqual([]);
   }
 
   async function book(start: string, name: string, email: string) {

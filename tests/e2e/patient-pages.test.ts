@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { patientIdFor } from "../../shared/services/bookings";
 import { rebookUrl, unsubscribeUrls } from "../../shared/services/links";
 import { emailsTo, startTestApp, type TestApp } from "../support/test-app";
-import { type Browser, launch, screenshots, seriousA11yViolations } from "./browser";
+import { type Browser, checkPage, launch } from "./browser";
 
 /**
  * A patient on a phone (375 px), in Debian's Chromium against the real app and local
@@ -12,7 +12,6 @@ import { type Browser, launch, screenshots, seriousA11yViolations } from "./brow
 describe("patient pages in a browser", () => {
   let app: TestApp;
   let browser: Browser;
-  const visited: string[] = [];
 
   beforeAll(async () => {
     // Monday 30 November 2026, 10:00 in Los Angeles.
@@ -26,9 +25,7 @@ describe("patient pages in a browser", () => {
 
   /** Screenshots at both widths and an accessibility check of the page as shown. */
   async function check(name: string) {
-    visited.push(name);
-    await screenshots(browser.page, name);
-    expect(await seriousA11yViolations(browser.page), name).toEqual([]);
+    expect(await checkPage(browser.page, name), name).toEqual([]);
   }
 
   it("books a session, offers the .ics, reschedules and cancels", {
