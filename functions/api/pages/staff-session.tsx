@@ -70,7 +70,7 @@ export function staffFrame(c: Context<AppEnv>, deps: AppDeps, clinicName: string
 }
 
 export function staffSessionPages(deps: AppDeps) {
-  const { store, locationId, clock } = deps.bookings;
+  const { store, locationId } = deps.bookings;
   const secure = secureCookies(deps);
   const router = new Hono<AppEnv>();
 
@@ -137,7 +137,7 @@ export function staffSessionPages(deps: AppDeps) {
       return signInPage(c, { email, error: "Enter your email and password.", status: 422 });
     }
     try {
-      const session = await deps.staffSignIn.signIn(email, password, clock.now());
+      const session = await deps.staffSignIn.signIn(email, password);
       setStaffSession(c, deps, session);
     } catch (error) {
       if (error instanceof DomainError && error.code === "UNAUTHENTICATED") {

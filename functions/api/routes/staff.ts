@@ -160,7 +160,7 @@ const auditRoute = createRoute({
 });
 
 export function staffRoutes(deps: AppDeps) {
-  const { store, locationId, clock } = deps.bookings;
+  const { store, locationId } = deps.bookings;
   const timezone = clinicTimezone(deps);
   const actorOf = (c: Context<AppEnv>) => ({ kind: "staff" as const, id: c.get("staff").id });
   const secure = secureCookies(deps);
@@ -168,7 +168,7 @@ export function staffRoutes(deps: AppDeps) {
 
   router.openapi(sessionRoute, async (c) => {
     const { email, password } = c.req.valid("json");
-    const session = await deps.staffSignIn.signIn(email, password, clock.now());
+    const session = await deps.staffSignIn.signIn(email, password);
     setStaffSession(c, deps, session);
     return c.json({ token: session.token, expiresAt: session.expiresAt.toISOString() }, 200);
   });

@@ -3,6 +3,7 @@ import {
   InitiateAuthCommand,
   type InitiateAuthCommandOutput,
 } from "@aws-sdk/client-cognito-identity-provider";
+import { decodeJwt } from "jose";
 import { DomainError } from "../../domain/errors";
 
 export interface StaffSession {
@@ -11,7 +12,7 @@ export interface StaffSession {
 }
 
 export interface StaffSignIn {
-  signIn(email: string, password: string, now: Date): Promise<StaffSession>;
+  signIn(email: string, password: string): Promise<StaffSession>;
 }
 
 /** Password sign-in for the console through the user pool (USER_PASSWORD_AUTH). */
@@ -21,7 +22,7 @@ export class CognitoSignIn implements StaffSignIn {
     private readonly clientId: string,
   ) {}
 
-  async signIn(email: string, password: string, now: Date): Promise<StaffSession> {
+  async signIn(email: string, password: string): Promise<StaffSession> {
     let out: InitiateAuthCommandOutput;
     try {
       out = await this.client.send(
@@ -42,9 +43,31 @@ export class CognitoSignIn implements StaffSignIn {
       // e.g. a new password is required: that is done with an administrator, not here.
       throw new DomainError("UNAUTHENTICATED", "This account cannot sign in here yet.");
     }
-    const seconds = out.AuthenticationResult?.ExpiresIn ?? 3600;
-    return { token, expiresAt: new Date(now.getTime() + seconds * 1000) };
+    return { token, expiresAt: tokenExpiry(token) };
   }
+}
+
+/**
+ * When the session ends: the token's own `exp`, on the pool's clock. Not the app's
+ * clock plus `ExpiresIn`: the cookie built from it is judged by the browser's clock,
+ * and the app's may be pinned or skewed.
+ */
+export function tokenExpiry(token: string): Date {
+  let exp: unknown;
+  try {
+    ({ exp } = decodeJwt(token));
+  } catch (cause) {
+    throw new DomainError(
+      "UNAUTHENTICATED",
+      "The sign-in answer could not be read.",
+      {},
+      { cause },
+    );
+  }
+  if (typeof exp !== "number" || !Number.isFinite(exp)) {
+    throw new DomainError("UNAUTHENTICATED", "The sign-in answer has no expiry.");
+  }
+  return new Date(exp * 1000);
 }
 
 const AUTH_FAILURES = new Set([
