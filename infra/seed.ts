@@ -18,6 +18,7 @@ import { DynamoBookingStore } from "../shared/adapters/dynamodb/booking-store";
 import { writeCatalog } from "../shared/adapters/dynamodb/catalog-writer";
 import { createDocumentClient } from "../shared/adapters/dynamodb/clients";
 import { loadDefaultPlanSteps } from "../shared/aftercare/plan-schema";
+import { parseCatalog } from "../shared/catalog/catalog-schema";
 import type { Catalog } from "../shared/domain/catalog";
 import { seedPlan } from "../shared/services/aftercare-plans";
 import { names } from "./settings";
@@ -25,8 +26,8 @@ import { names } from "./settings";
 /**
  * Seeds a new deployment: the clinic's catalog (clinic, practitioners, treatments,
  * closures), aftercare plan version 1, and the first admin (Cognito emails them a
- * temporary password). Safe to run again: the catalog is rewritten, an existing plan and
- * user are kept.
+ * temporary password). Safe to run again: the catalog is rewritten (items no longer in it
+ * are removed), an existing plan and user are kept.
  *
  *   npm run seed:aws -- --stage dev --admin-email you@clinic.com [--region us-west-2]
  *     [--catalog my-clinic.json]
@@ -104,15 +105,20 @@ export async function readDeployment(
   };
 }
 
-/** The catalog to seed: a JSON file of the shape of local/demo-clinic.ts, or the demo. */
+/**
+ * The catalog to seed: a JSON file of the shape of local/demo-clinic.ts (defaults may
+ * be left out), or the demo; checked by the catalog schema every read also uses.
+ */
 export function loadCatalog(file: string | undefined, locationId: string): Catalog {
-  const catalog = file ? (JSON.parse(readFileSync(file, "utf8")) as Catalog) : demoClinic;
-  const ok =
-    typeof catalog?.clinic?.locationId === "string" &&
-    Array.isArray(catalog.treatments) &&
-    Array.isArray(catalog.practitioners) &&
-    Array.isArray(catalog.closures);
-  if (!ok) throw new Error("The catalog needs clinic, treatments, practitioners and closures");
+  let input: unknown = demoClinic;
+  if (file) {
+    try {
+      input = JSON.parse(readFileSync(file, "utf8"));
+    } catch (cause) {
+      throw new Error(`Cannot read the catalog ${file}: ${(cause as Error).message}`, { cause });
+    }
+  }
+  const catalog = parseCatalog(input);
   if (catalog.clinic.locationId !== locationId) {
     throw new Error(
       `The catalog is for "${catalog.clinic.locationId}" but the deployment serves "${locationId}" (context locationId)`,
@@ -129,7 +135,7 @@ export async function seed(deps: {
   adminEmail: string;
 }) {
   const { doc, cognito, deployment, catalog, adminEmail } = deps;
-  await writeCatalog(doc, deployment.tableName, catalog);
+  const written = await writeCatalog(doc, deployment.tableName, catalog);
   const plan = await seedPlan(
     {
       store: new DynamoBookingStore(doc, deployment.tableName),
@@ -165,6 +171,7 @@ export async function seed(deps: {
   return {
     treatments: catalog.treatments.length,
     practitioners: catalog.practitioners.length,
+    removed: written.removed,
     plan,
     admin,
   };
@@ -184,7 +191,7 @@ async function main() {
   });
   console.log(
     `Seeded ${deployment.locationId} in ${deployment.tableName}: ${result.treatments} treatments, ` +
-      `${result.practitioners} practitioners, aftercare plan ${result.plan}; admin ${args.adminEmail} ${result.admin}` +
+      `${result.practitioners} practitioners${result.removed.length ? ` (removed ${result.removed.join(", ")}, no longer in the catalog)` : ""}, aftercare plan ${result.plan}; admin ${args.adminEmail} ${result.admin}` +
       `${result.admin === "invited" ? " (Cognito emails a temporary password)" : ""}.\nApp: ${deployment.apiUrl}`,
   );
 }

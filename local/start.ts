@@ -129,7 +129,8 @@ async function main() {
     say(
       `Table "${cfg.tableName}" ${table === "created" ? "created" : "found (data kept from last time)"}. Seeding Face of Jules…`,
     );
-    await writeCatalog(db.doc, cfg.tableName, demoClinic);
+    const catalog = await writeCatalog(db.doc, cfg.tableName, demoClinic);
+    if (catalog.removed.length) say(`Removed from the catalog: ${catalog.removed.join(", ")}.`);
     const plan = await seedPlan(deps.bookings, loadDefaultPlanSteps());
     say(
       `Aftercare plan ${plan === "seeded" ? "seeded from shared/aftercare/default-plan.json" : "kept"}.`,

@@ -10,14 +10,9 @@ import type { PatientSession } from "./spacing";
  * reason, which is audited. This keeps one address from hoarding the calendar.
  */
 
-/** The cap when the clinic's policy does not name one. */
-export const DEFAULT_MAX_FUTURE_BOOKINGS = 4;
-
-/** The clinic's cap: a positive whole number, or null for no cap. */
-export function bookingCapOf(policy: { maxFutureBookingsPerPatient?: number | null }) {
-  const max = policy.maxFutureBookingsPerPatient;
-  if (max === null) return null;
-  return max === undefined || !Number.isInteger(max) || max < 1 ? DEFAULT_MAX_FUTURE_BOOKINGS : max;
+/** The clinic's cap: a positive whole number, or null for no cap (its default is the catalog schema's). */
+export function bookingCapOf(policy: { maxFutureBookingsPerPatient: number | null }) {
+  return policy.maxFutureBookingsPerPatient;
 }
 
 /** Confirmed sessions on or after `today` (clinic-local), other than `excludeBookingId`. */

@@ -61,9 +61,9 @@ export interface ClinicPolicy {
   /**
    * Upcoming (confirmed, today or later) sessions one patient may hold; online
    * bookings past it are refused, staff may exceed it with a reason (default 4);
-   * null: no cap. Absent on catalogs stored before the cap existed: the default.
+   * null: no cap.
    */
-  maxFutureBookingsPerPatient?: number | null;
+  maxFutureBookingsPerPatient: number | null;
 }
 
 export interface Clinic {
@@ -79,6 +79,7 @@ export interface Catalog {
   closures: Closure[];
 }
 
+/** The policy a clinic gets for what it does not set (the catalog schema applies it). */
 export const DEFAULT_POLICY: Omit<ClinicPolicy, "timezone"> = {
   minNoticeMinutes: 12 * 60,
   horizonDays: 90,

@@ -1,4 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import {
   AdminAddUserToGroupCommand,
@@ -93,8 +96,32 @@ describe("the deployment's outputs", () => {
   });
 
   it("must serve the catalog's location", () => {
-    expect(loadCatalog(undefined, "face-of-jules")).toBe(demoClinic);
+    expect(loadCatalog(undefined, "face-of-jules")).toEqual(demoClinic);
     expect(() => loadCatalog(undefined, "other-clinic")).toThrow(/"other-clinic"/);
+  });
+
+  it("checks a clinic's file with the catalog schema and names every problem", () => {
+    const dir = mkdtempSync(join(tmpdir(), "catalog-"));
+    const file = join(dir, "clinic.json");
+    const { policy } = demoClinic.clinic;
+    writeFileSync(
+      file,
+      JSON.stringify({
+        ...demoClinic,
+        clinic: { ...demoClinic.clinic, policy: { timezone: policy.timezone } },
+        treatments: demoClinic.treatments.map((t) => ({ ...t, bufferMinutes: undefined })),
+      }),
+    );
+    // Left-out policy fields and buffers take their defaults.
+    const loaded = loadCatalog(file, "face-of-jules");
+    expect(loaded.clinic.policy).toEqual(policy);
+    expect(loaded.treatments.map((t) => t.bufferMinutes)).toEqual([0, 0, 0]);
+
+    writeFileSync(file, JSON.stringify({ ...demoClinic, treatments: [{ id: "x" }] }));
+    expect(() => loadCatalog(file, "face-of-jules")).toThrow(/treatments\.0\.name: /);
+    writeFileSync(file, "{ not json");
+    expect(() => loadCatalog(file, "face-of-jules")).toThrow(/Cannot read the catalog/);
+    rmSync(dir, { recursive: true });
   });
 });
 
@@ -128,22 +155,52 @@ describe("seeding", () => {
     expect(await run()).toEqual({
       treatments: 3,
       practitioners: 2,
+      removed: [],
       plan: "seeded",
       admin: "invited",
     });
-    expect(await run()).toEqual({ treatments: 3, practitioners: 2, plan: "kept", admin: "exists" });
+    expect(await run()).toEqual({
+      treatments: 3,
+      practitioners: 2,
+      removed: [],
+      plan: "kept",
+      admin: "exists",
+    });
 
-    const store = new DynamoBookingStore(doc, tableName);
+    const store = new DynamoBookingStore(doc, tableName, { catalogTtlMs: 0 });
     expect((await store.catalog("face-of-jules")).treatments).toHaveLength(3);
+
+    // A reseed with a smaller catalog leaves exactly that catalog.
+    const smaller = {
+      ...demoClinic,
+      treatments: demoClinic.treatments.filter((t) => t.id !== "led-facial"),
+      practitioners: demoClinic.practitioners.map((p) => ({
+        ...p,
+        treatmentIds: p.treatmentIds.filter((t) => t !== "led-facial"),
+      })),
+      closures: demoClinic.closures.slice(1),
+    };
+    const third = await seed({
+      doc,
+      cognito: new CognitoIdentityProviderClient({ region: "us-west-2" }),
+      deployment,
+      catalog: smaller,
+      adminEmail: "admin@clinic.test",
+    });
+    expect(third.removed.sort()).toEqual(["CLOSURE#2026-12-25#*", "TREATMENT#led-facial"]);
+    expect(await store.catalog("face-of-jules")).toEqual(smaller);
     expect((await store.currentPlan("face-of-jules"))?.version).toBe(1);
     expect(cognito.commandCalls(AdminCreateUserCommand)[0]?.args[0].input).toMatchObject({
       UserPoolId: "us-west-2_pool",
       Username: "admin@clinic.test",
       DesiredDeliveryMediums: ["EMAIL"],
     });
-    expect(cognito.commandCalls(AdminAddUserToGroupCommand).map((c) => c.args[0].input)).toEqual([
-      { UserPoolId: "us-west-2_pool", Username: "admin@clinic.test", GroupName: "admin" },
-      { UserPoolId: "us-west-2_pool", Username: "admin@clinic.test", GroupName: "admin" },
-    ]);
+    expect(cognito.commandCalls(AdminAddUserToGroupCommand).map((c) => c.args[0].input)).toEqual(
+      Array(3).fill({
+        UserPoolId: "us-west-2_pool",
+        Username: "admin@clinic.test",
+        GroupName: "admin",
+      }),
+    );
   });
 });

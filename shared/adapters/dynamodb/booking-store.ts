@@ -11,7 +11,7 @@ import {
 import type { AftercarePlan } from "../../domain/aftercare-plan";
 import type { BusyInterval } from "../../domain/availability";
 import type { Booking } from "../../domain/booking";
-import type { Catalog, Clinic, Closure, Practitioner, Treatment } from "../../domain/catalog";
+import type { Catalog } from "../../domain/catalog";
 import { DomainError } from "../../domain/errors";
 import type { FollowUp } from "../../domain/follow-ups";
 import { holdsSlot } from "../../domain/lifecycle";
@@ -27,6 +27,7 @@ import {
   type PatientWrite,
   StaleReadError,
 } from "../../ports";
+import { catalogFromItems } from "./catalog-writer";
 import { keys } from "./keys";
 import { TABLE_KEYS } from "./table-definition";
 
@@ -134,19 +135,7 @@ export class DynamoBookingStore implements BookingStore, FollowUpStore {
       KeyConditionExpression: "PK = :pk",
       ExpressionAttributeValues: { ":pk": keys.catalogPartition(locationId) },
     });
-    let clinic: Clinic | undefined;
-    const treatments: Treatment[] = [];
-    const practitioners: Practitioner[] = [];
-    const closures: Closure[] = [];
-    for (const item of items) {
-      const sk = String(item.SK);
-      if (sk === "CLINIC") clinic = strip<Clinic>(item);
-      else if (sk.startsWith("TREATMENT#")) treatments.push(strip<Treatment>(item));
-      else if (sk.startsWith("PRACTITIONER#")) practitioners.push(strip<Practitioner>(item));
-      else if (sk.startsWith("CLOSURE#")) closures.push(strip<Closure>(item));
-    }
-    if (!clinic) throw new Error(`No clinic configured for location ${locationId}`);
-    return { clinic, treatments, practitioners, closures };
+    return catalogFromItems(locationId, items);
   }
 
   async patient(locationId: string, patientId: string): Promise<PatientRecord | null> {
