@@ -1,8 +1,9 @@
 import type { Reporter, TestModule } from "vitest/node";
 
 /**
- * Ends the run with one plain line, `N passed, N failed`, counting a file that
- * failed to load (or a failing hook) as a failure.
+ * Ends the run with the ten slowest test files, then one plain line,
+ * `N passed, N failed`, counting a file that failed to load (or a failing hook)
+ * as a failure.
  */
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandled: ReadonlyArray<unknown>) {
@@ -22,6 +23,17 @@ export default class SummaryReporter implements Reporter {
       if (mod.state() === "failed" && (tests === 0 || mod.errors().length > 0)) failed++;
     }
     failed += unhandled.length;
+    if (modules.length > 1) console.log(slowest(modules, 10));
     console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
   }
+}
+
+function slowest(modules: ReadonlyArray<TestModule>, n: number): string {
+  const rows = modules
+    .map((m) => ({ file: m.relativeModuleId, ms: m.diagnostic().duration }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, n);
+  const width = Math.max(...rows.map((r) => r.file.length));
+  const lines = rows.map((r) => `  ${r.file.padEnd(width)}  ${(r.ms / 1000).toFixed(1)} s`);
+  return `\nSlowest test files:\n${lines.join("\n")}`;
 }
