@@ -29,6 +29,18 @@ export interface Browser {
   close(): Promise<void>;
 }
 
+/**
+ * Chromium does not start with a preloaded library (its zygote and crash handler die
+ * under the faked clock of `npm run test:next-year`), so it never gets one: the browser
+ * keeps the machine's real clock while the app and its services move.
+ */
+function browserEnv(): Record<string, string> {
+  const { LD_PRELOAD: _, ...env } = process.env;
+  return Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined),
+  );
+}
+
 export async function launch(options: { javaScriptEnabled?: boolean } = {}): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
@@ -43,6 +55,7 @@ export async function launch(options: { javaScriptEnabled?: boolean } = {}): Pro
     viewport: PHONE,
     acceptDownloads: true,
     javaScriptEnabled: options.javaScriptEnabled ?? true,
+    env: browserEnv(),
   });
   const page = context.pages()[0] ?? (await context.newPage());
   return {

@@ -11,16 +11,16 @@ export default class SummaryReporter implements Reporter {
     let failed = 0;
     let skipped = 0;
     for (const mod of modules) {
-      let tests = 0;
+      let failedHere = 0;
       for (const test of mod.children.allTests()) {
-        tests++;
         const state = test.result().state;
         if (state === "passed") passed++;
-        else if (state === "failed") failed++;
+        else if (state === "failed") failedHere++;
         else skipped++;
       }
-      // A module that failed to collect or whose hooks failed has errors of its own.
-      if (mod.state() === "failed" && (tests === 0 || mod.errors().length > 0)) failed++;
+      // A file that failed to load, or whose hooks failed (its tests then count as
+      // skipped), is a failure even though no test failed.
+      failed += mod.state() === "failed" ? Math.max(failedHere, 1) : failedHere;
     }
     failed += unhandled.length;
     if (modules.length > 1) console.log(slowest(modules, 10));
