@@ -63,7 +63,8 @@ export interface ProbeOutcome<R = unknown> {
 }
 
 /**
- * Starts `node` on the bundle runner in a fresh process with exactly `env` (plus PATH),
+ * Starts `node` on the bundle runner in a fresh process with exactly `env` (plus PATH,
+ * and a moved clock's variables when the caller runs under one, so both see one time),
  * lets the bundle's `handler` answer `event`, and returns its timings and answer.
  */
 export async function invokeBundle<R = unknown>(
@@ -82,7 +83,11 @@ export async function invokeBundle<R = unknown>(
       execFile(
         process.execPath,
         [...nodeArgs, runner, bundleFile, eventFile],
-        { env: { PATH: process.env.PATH ?? "", ...env }, timeout: 60_000, maxBuffer: 16 << 20 },
+        {
+          env: { PATH: process.env.PATH ?? "", ...clockEnv(), ...env },
+          timeout: 60_000,
+          maxBuffer: 16 << 20,
+        },
         (error, out, err) =>
           error ? fail(new Error(`bundle runner failed: ${error.message}\n${err}`)) : ok(out),
       );
@@ -93,4 +98,14 @@ export async function invokeBundle<R = unknown>(
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The faked-clock variables of this process (LD_PRELOAD and FAKETIME*), if any. */
+function clockEnv(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      (e): e is [string, string] =>
+        e[1] !== undefined && (e[0] === "LD_PRELOAD" || e[0].startsWith("FAKETIME")),
+    ),
+  );
 }
