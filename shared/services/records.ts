@@ -41,5 +41,9 @@ export async function sentEmail(
   const found = await deps.store.bookingWithFollowUps(deps.locationId, bookingId);
   const f = found?.followUps.find((x) => x.step === step);
   if (!f?.rendered || !f.messageId) throw notFound("Nothing was sent for this.");
-  return { rendered: f.rendered, messageId: f.messageId, ...(f.sentAt ? { sentAt: f.sentAt } : {}) };
+  return {
+    rendered: f.rendered,
+    messageId: f.messageId,
+    ...(f.sentAt ? { sentAt: f.sentAt } : {}),
+  };
 }
