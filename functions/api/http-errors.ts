@@ -1,3 +1,5 @@
+import { CodedError } from "../../shared/domain/errors";
+
 /**
  * Refusals only the HTTP layer makes (about the request itself, before any use case
  * runs). They share the wire format of domain errors: `{error: {code, message}}`.
@@ -12,14 +14,6 @@ export type HttpErrorCode =
   /** An `Idempotency-Key` (or a page's form id) sent again with another request. */
   | "IDEMPOTENCY_KEY_REUSED";
 
-export class HttpError extends Error {
+export class HttpError extends CodedError<HttpErrorCode> {
   override readonly name: string = "HttpError";
-  constructor(
-    readonly code: HttpErrorCode,
-    message: string,
-    /** Extra fields that are safe to show the caller. */
-    readonly details: Record<string, unknown> = {},
-  ) {
-    super(message);
-  }
 }

@@ -18,10 +18,10 @@ export type ErrorCode =
   | "UNAUTHENTICATED"
   | "FORBIDDEN";
 
-export class DomainError extends Error {
-  override readonly name: string = "DomainError";
+/** An error with a stable code its caller may see, and details safe to show with it. */
+export class CodedError<C extends string> extends Error {
   constructor(
-    readonly code: ErrorCode,
+    readonly code: C,
     message: string,
     /** Extra fields that are safe to show the caller of this error. */
     readonly details: Record<string, unknown> = {},
@@ -29,6 +29,10 @@ export class DomainError extends Error {
   ) {
     super(message, options);
   }
+}
+
+export class DomainError extends CodedError<ErrorCode> {
+  override readonly name: string = "DomainError";
 }
 
 export const notFound = (what = "Not found") => new DomainError("NOT_FOUND", what);

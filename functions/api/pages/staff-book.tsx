@@ -6,13 +6,7 @@ import { createBooking } from "../../../shared/services/bookings";
 import type { AppDeps, AppEnv } from "../context";
 import { newBooking } from "../requests";
 import { StaffBookingIn } from "../schemas";
-import {
-  bookingBody,
-  type Errors,
-  PatientFields,
-  TimesFieldset,
-  type Values,
-} from "./booking-form";
+import { bookingBody, PatientFields, TimesFieldset } from "./booking-form";
 import { MonthCalendar, monthOf, monthWeeks } from "./calendar";
 import { longDate, shortWhen, zoneLabel } from "./format";
 import { newFormId } from "./forms";
@@ -28,7 +22,7 @@ import {
   withOverride,
 } from "./staff-override";
 import { staffFrame } from "./staff-session";
-import { submitForm } from "./submit";
+import { type Rerender, submitForm } from "./submit";
 
 /** The `?date=` of a picker's link, when it is a date. */
 export const dateQuery = (c: Context<AppEnv>) => {
@@ -53,8 +47,8 @@ export function staffPicker(deps: AppDeps) {
       month: string | undefined;
       href: (q: { date?: string; month?: string }) => string;
       withPatient: boolean;
-      values: Values;
-      errors: Errors;
+      values: Rerender["values"];
+      errors: Rerender["errors"];
       notice?: string;
       refusal?: Refusal | null;
       status?: number;
