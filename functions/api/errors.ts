@@ -2,10 +2,11 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { DomainError, type ErrorCode } from "../../shared/domain/errors";
+import { HttpError, type HttpErrorCode } from "./http-errors";
 import type { AppLogger } from "./logger";
 
-/** The one map from error codes to HTTP statuses. */
-export const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
+/** The one map from error codes (the domain's and the HTTP layer's) to HTTP statuses. */
+export const STATUS: Record<ErrorCode | HttpErrorCode, ContentfulStatusCode> = {
   VALIDATION: 422,
   BAD_JSON: 400,
   BAD_FORM: 400,
@@ -31,7 +32,7 @@ export const RETRY_AFTER_SECONDS = 2;
 
 export function errorResponse(
   c: Context,
-  code: ErrorCode,
+  code: ErrorCode | HttpErrorCode,
   message: string,
   details: Record<string, unknown> = {},
 ) {
@@ -52,16 +53,22 @@ export function fromThrottling(e: Error): DomainError | null {
     : null;
 }
 
-function fromHttpException(e: HTTPException): DomainError | null {
+function fromHttpException(e: HTTPException): HttpError | null {
   if (e.status === 400 && /json/i.test(e.message)) {
-    return new DomainError("BAD_JSON", "The request body is not valid JSON.");
+    return new HttpError("BAD_JSON", "The request body is not valid JSON.");
   }
   if (e.status === 415) {
-    return new DomainError("UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json.");
+    return new HttpError("UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json.");
   }
-  if (e.status === 413)
-    return new DomainError("PAYLOAD_TOO_LARGE", "The request body is too large.");
+  if (e.status === 413) return new HttpError("PAYLOAD_TOO_LARGE", "The request body is too large.");
   return null;
+}
+
+/** An error with a code the caller may see (the domain's or the HTTP layer's), or null. */
+export function knownError(err: Error): DomainError | HttpError | null {
+  if (err instanceof HTTPException) return fromHttpException(err);
+  if (err instanceof DomainError || err instanceof HttpError) return err;
+  return fromThrottling(err);
 }
 
 /**
@@ -70,9 +77,8 @@ function fromHttpException(e: HTTPException): DomainError | null {
  */
 export function onError(logger: AppLogger) {
   return (err: Error, c: Context) => {
-    const known =
-      err instanceof HTTPException ? fromHttpException(err) : (fromThrottling(err) ?? err);
-    if (known instanceof DomainError) {
+    const known = knownError(err);
+    if (known) {
       if (known.code === "SERVICE_BUSY" || known.code === "CONFLICT_RETRY") {
         // Answered 503, but someone on call should see that the database pushed back.
         logger.warn("busy: answered 503", {

@@ -4,6 +4,7 @@ import { DomainError } from "../../shared/domain/errors";
 import type { StoredResponse } from "../../shared/ports";
 import type { IdempotencyIntent } from "../../shared/services/bookings";
 import type { AppDeps } from "./context";
+import { HttpError } from "./http-errors";
 
 const KEY_RE = /^[A-Za-z0-9_.:-]{1,128}$/;
 
@@ -57,7 +58,7 @@ export async function runOnce<T>(
     const stored = await store.idempotency(locationId, intent.key);
     if (!stored) return null;
     if (stored.requestHash !== intent.requestHash) {
-      throw new DomainError(
+      throw new HttpError(
         "IDEMPOTENCY_KEY_REUSED",
         "This Idempotency-Key was used with a different request.",
       );

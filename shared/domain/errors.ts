@@ -1,13 +1,10 @@
 /**
  * Domain errors carry a stable, upper-case `code` that clients rely on.
- * The HTTP layer maps codes to statuses in one place (functions/api/errors.ts).
+ * The HTTP layer maps codes to statuses in one place (functions/api/errors.ts);
+ * refusals about the request itself (bad JSON, too large, rate limited) are its own.
  */
 export type ErrorCode =
   | "VALIDATION"
-  | "BAD_JSON"
-  /** A page form whose body cannot be parsed. */
-  | "BAD_FORM"
-  | "PAYLOAD_TOO_LARGE"
   | "NOT_FOUND"
   | "SLOT_TAKEN"
   | "SLOT_UNAVAILABLE"
@@ -15,19 +12,16 @@ export type ErrorCode =
   | "TOO_MANY_FUTURE_BOOKINGS"
   | "TOO_LATE_TO_CHANGE"
   | "INVALID_STATE"
-  | "IDEMPOTENCY_KEY_REUSED"
   | "CONFLICT_RETRY"
   /** The database or another service is throttling us even after retries: try again shortly. */
   | "SERVICE_BUSY"
   | "UNAUTHENTICATED"
-  | "FORBIDDEN"
-  | "UNSUPPORTED_MEDIA_TYPE"
-  | "RATE_LIMITED";
+  | "FORBIDDEN";
 
-export class DomainError extends Error {
-  override readonly name: string = "DomainError";
+/** An error with a stable code its caller may see, and details safe to show with it. */
+export class CodedError<C extends string> extends Error {
   constructor(
-    readonly code: ErrorCode,
+    readonly code: C,
     message: string,
     /** Extra fields that are safe to show the caller of this error. */
     readonly details: Record<string, unknown> = {},
@@ -35,6 +29,10 @@ export class DomainError extends Error {
   ) {
     super(message, options);
   }
+}
+
+export class DomainError extends CodedError<ErrorCode> {
+  override readonly name: string = "DomainError";
 }
 
 export const notFound = (what = "Not found") => new DomainError("NOT_FOUND", what);

@@ -1,4 +1,5 @@
 import type { Booking, BookingStatus } from "./booking";
+import type { ClinicPolicy } from "./catalog";
 import { DomainError } from "./errors";
 
 /**
@@ -26,7 +27,21 @@ const TARGET: Record<Action, BookingStatus> = {
   reschedule: "confirmed",
 };
 
+const ACTIONS: readonly Action[] = ["complete", "no-show", "reschedule", "cancel"];
+
 const HOUR = 3_600_000;
+
+/**
+ * The last instant a patient may still reschedule or cancel: `changeCutoffHours`
+ * elapsed hours before the start (real hours, so across a DST change the wall-clock
+ * time moves by the hour gained or lost). The instant itself is still allowed.
+ */
+export function changeCutoff(
+  booking: Pick<Booking, "start">,
+  policy: Pick<ClinicPolicy, "changeCutoffHours">,
+): Date {
+  return new Date(Date.parse(booking.start) - policy.changeCutoffHours * HOUR);
+}
 
 /** Returns the status after `action`, or throws the reason it is not allowed. */
 export function transition(
@@ -52,7 +67,7 @@ export function transition(
   if (
     (action === "cancel" || action === "reschedule") &&
     ctx.actor.kind === "patient" &&
-    now > start - ctx.changeCutoffHours * HOUR
+    now > changeCutoff(booking, ctx).getTime()
   ) {
     throw new DomainError(
       "TOO_LATE_TO_CHANGE",
@@ -61,6 +76,31 @@ export function transition(
     );
   }
   return TARGET[action];
+}
+
+/**
+ * What `actor` may do with the booking at `now`, the very rule `transition` applies:
+ * only a confirmed booking changes; staff (and the clinic's automation) reschedule or
+ * cancel it at any time and record its outcome (complete, no-show) once it has
+ * started; a patient reschedules or cancels until the change cut-off, that instant
+ * included. Views ask this instead of re-deriving the rule.
+ */
+export function allowedActions(
+  booking: Pick<Booking, "status" | "start">,
+  actor: Actor,
+  now: Date,
+  policy: Pick<ClinicPolicy, "changeCutoffHours">,
+): Action[] {
+  const ctx = { actor, now, changeCutoffHours: policy.changeCutoffHours };
+  return ACTIONS.filter((action) => {
+    try {
+      transition(booking, action, ctx);
+      return true;
+    } catch (error) {
+      if (error instanceof DomainError) return false;
+      throw error;
+    }
+  });
 }
 
 /** Statuses that hold the practitioner's time and count for spacing. */

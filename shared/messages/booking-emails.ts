@@ -1,4 +1,5 @@
 import { DateTime } from "luxon";
+import { daysBetween, localDateOf } from "../domain/calendar";
 import {
   emailHtml,
   httpUrl,
@@ -11,7 +12,7 @@ import { appointmentIcs } from "./ics";
 
 /**
  * The booking confirmation (with its calendar file) and the reminder sent the
- * day before. Subjects name the clinic and the time, never the procedure;
+ * clinic's lead time before the session. Subjects name the clinic and the time, never the procedure;
  * times are shown in the clinic's timezone with its name, whatever timezone the
  * process runs in.
  */
@@ -44,8 +45,8 @@ export interface ReminderInput extends BookingEmailInput {
   sequence?: number;
   rescheduled?: boolean;
   clinicEmail?: string;
-  /** When the reminder is sent; decides "today" / "tomorrow". Without it: "tomorrow". */
-  now?: Date;
+  /** When the reminder is sent: the session is "today", "tomorrow" or a named day from here. */
+  now: Date;
 }
 
 export interface EmailAttachment {
@@ -202,24 +203,25 @@ export function renderConfirmation(input: ConfirmationInput): ConfirmationEmail 
   };
 }
 
-/** The reminder sent 24 hours before the appointment. */
+/**
+ * The session's day as the patient reads it at `now`: "today", "tomorrow", or "on
+ * Tuesday 8 December". Counted in calendar days in the clinic's timezone, not in
+ * hours: a 24-hour lead before a 9:00 session is "tomorrow", a morning email for an
+ * evening session is "today", and a DST change in between moves nothing.
+ */
+export function sessionDay(start: Date, now: Date, zone: string): string {
+  const days = daysBetween(localDateOf(now, zone), localDateOf(start, zone));
+  if (days === 0) return "today";
+  if (days === 1) return "tomorrow";
+  return `on ${local(start, zone).toFormat("cccc d LLLL")}`;
+}
+
+/** The reminder, sent the clinic's reminder lead time before the appointment. */
 export function renderReminder(input: ReminderInput): RenderedEmail {
   const clinic = oneLine(input.clinicName);
   const manage = manageLink(input.manageUrl);
   const time = clockTime(input.start, input.timezone);
-  let when = "tomorrow";
-  if (input.now) {
-    const days = local(input.start, input.timezone)
-      .startOf("day")
-      .diff(local(input.now, input.timezone).startOf("day"), "days").days;
-    const rounded = Math.round(days);
-    when =
-      rounded === 0
-        ? "today"
-        : rounded === 1
-          ? "tomorrow"
-          : `on ${local(input.start, input.timezone).toFormat("cccc d LLLL")}`;
-  }
+  const when = sessionDay(input.start, input.now, input.timezone);
   const subject = oneLine(`See you ${when} at ${time}`);
   const { text, html } = render(subject, {
     greeting: `Hello ${oneLine(input.patientName)},`,

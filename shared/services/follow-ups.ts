@@ -227,7 +227,8 @@ function compose(deps: FollowUpDeps, catalog: Catalog, f: FollowUp, now: Date): 
     rescheduled: f.bookingVersion > 1,
   };
   if (f.kind === "confirmation") return renderConfirmation(booking);
-  if (f.kind === "reminder") return renderReminder(booking);
+  // Worded from the moment it goes out: a late send still says "today" when it is.
+  if (f.kind === "reminder") return renderReminder({ ...booking, now });
 
   const step = f.planStep;
   if (!step) return { skip: "The plan step is missing." };

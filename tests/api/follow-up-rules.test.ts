@@ -2,7 +2,9 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { suppressionsIn } from "../../functions/ses-events/ses-notification";
 import { localSesClient } from "../../local/compose";
+import { demoClinic } from "../../local/demo-clinic";
 import { SesRawMailer } from "../../shared/adapters/mail/ses-raw-mailer";
+import type { Catalog } from "../../shared/domain/catalog";
 import { MailError, type MailFailure, type RawMailer } from "../../shared/ports";
 import { suppressAddress } from "../../shared/services/consent";
 import { type FollowUpDeps, runFollowUp } from "../../shared/services/follow-ups";
@@ -29,7 +31,10 @@ interface Ctx {
   auth: { authorization: string };
 }
 
-async function open(now: string, options: { rawMailer?: RawMailer } = {}): Promise<Ctx> {
+async function open(
+  now: string,
+  options: { rawMailer?: RawMailer; catalog?: Catalog } = {},
+): Promise<Ctx> {
   const app = await startTestApp({ now, ...options });
   opened.push(app);
   // Cognito tokens are valid for every app of the run (one pool).
@@ -292,6 +297,19 @@ describe("2. at-least-once delivery sends exactly once", () => {
     ctx.app.clock.set("2026-12-07T18:00:00Z");
     expect(await runFollowUp(ctx.app.followUps, event)).toBe("sent");
     expect(await subjects(email)).toEqual(["See you tomorrow at 10:00 AM"]);
+  });
+
+  it("a clinic that reminds 48 hours ahead names the day: never 'tomorrow' two days early", async () => {
+    const policy = { ...demoClinic.clinic.policy, reminderHoursBefore: 48 };
+    const catalog = { ...demoClinic, clinic: { ...demoClinic.clinic, policy } };
+    const ctx = await open("2026-11-30T18:00:00Z", { catalog });
+    const email = address("lead-48");
+    const { id } = await staffBook(ctx, "2026-12-08T10:00:00-08:00", email);
+    expect((await byStep(ctx, id))["reminder-1"]?.dueAt).toBe("2026-12-06T10:00:00-08:00");
+    ctx.app.clock.set("2026-12-06T18:00:00Z");
+    const event = { locationId: LOCATION, bookingId: id, step: "reminder-1" };
+    expect(await runFollowUp(ctx.app.followUps, event)).toBe("sent");
+    expect(await subjects(email)).toEqual(["See you on Tuesday 8 December at 10:00 AM"]);
   });
 });
 

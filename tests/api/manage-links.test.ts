@@ -373,6 +373,38 @@ describe("cancelling with the manage token", () => {
     expect(inTime.status, await inTime.clone().text()).toBe(200);
   });
 
+  it("the manage page and the use case agree at the exact cut-off instant, and 1 ms after it", async () => {
+    const page = (b: Held, path = "") =>
+      app.request(`/manage/${b.id}${path}?token=${encodeURIComponent(b.token)}`);
+    const offers = async (b: Held) => {
+      const html = await (await page(b)).text();
+      return {
+        reschedule: html.includes(`/manage/${b.id}/reschedule?`),
+        cancel: html.includes(`/manage/${b.id}/cancel?`),
+        tooLate: html.includes("can no longer be changed online"),
+      };
+    };
+
+    const k = await book("2026-12-21T09:00:00-08:00", "Kit");
+    app.clock.set(new Date(Date.parse(k.start) - 24 * 3_600_000)); // exactly 24 h before
+    expect(await offers(k)).toEqual({ reschedule: true, cancel: true, tooLate: false });
+    expect((await page(k, "/reschedule")).status).toBe(200);
+    expect((await page(k, "/cancel")).status).toBe(200);
+    const moved = await reschedule(k.id, k.token, "2026-12-22T09:00:00-08:00");
+    expect(moved.status, await moved.clone().text()).toBe(200);
+
+    const l = await book("2026-12-23T09:00:00-08:00", "Lou");
+    app.clock.set(new Date(Date.parse(l.start) - 24 * 3_600_000 + 1)); // 1 ms inside it
+    expect(await offers(l)).toEqual({ reschedule: false, cancel: false, tooLate: true });
+    expect((await page(l, "/reschedule")).status).toBe(409);
+    expect((await page(l, "/cancel")).status).toBe(409);
+    await expectError(
+      await reschedule(l.id, l.token, "2026-12-24T09:00:00-08:00"),
+      409,
+      "TOO_LATE_TO_CHANGE",
+    );
+  });
+
   it("staff can still cancel inside the cut-off (the 24 h rule is for the online link)", async () => {
     const g = await book("2026-12-16T09:00:00-08:00", "Juno");
     app.clock.set(new Date(Date.parse(g.start) - 3_600_000));

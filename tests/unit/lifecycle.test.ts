@@ -1,7 +1,15 @@
+import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
 import type { BookingStatus } from "../../shared/domain/booking";
 import { DomainError } from "../../shared/domain/errors";
-import { type Action, type Actor, holdsSlot, transition } from "../../shared/domain/lifecycle";
+import {
+  type Action,
+  type Actor,
+  allowedActions,
+  changeCutoff,
+  holdsSlot,
+  transition,
+} from "../../shared/domain/lifecycle";
 
 const HOUR_MS = 3_600_000;
 /** Monday 2026-11-02 10:00 PST; its 24-hour cut-off falls on the November change day. */
@@ -196,6 +204,74 @@ describe("transition: errors and the clinic's cut-off", () => {
     expect(cancelAt("2026-10-31T18:00:00Z")).toBe("cancelled"); // 11:00 PDT, exactly 24 h
     expect(cancelAt("2026-10-31T18:30:00Z")).toBe(TL); // 11:30 PDT, 23.5 h before
   });
+});
+
+describe("allowedActions: what the views offer", () => {
+  const policy = { changeCutoffHours: 24 };
+  const STATUSES: BookingStatus[] = ["confirmed", ...FINAL];
+  const rows = STATUSES.flatMap((status) =>
+    (Object.keys(ACTORS) as ActorName[]).flatMap((actor) =>
+      WHEN.map((when) => ({ status, actor, when })),
+    ),
+  );
+
+  it.each(rows)(
+    "$status, $actor, $when: exactly the actions transition accepts",
+    ({ status, actor, when }) => {
+      const accepted = (["complete", "no-show", "reschedule", "cancel"] as Action[]).filter(
+        (action) => !/^[A-Z_]+$/.test(outcome(status, action, actor, when)),
+      );
+      expect(
+        allowedActions({ status, start: START }, ACTORS[actor], new Date(TIMES[when]), policy),
+      ).toEqual(accepted);
+    },
+  );
+
+  it("staff: reschedule and cancel before the start, the outcome buttons too once it has started", () => {
+    const at = (ms: number) =>
+      allowedActions({ status: "confirmed", start: START }, ACTORS.staff, new Date(ms), policy);
+    expect(at(startMs - 1)).toEqual(["reschedule", "cancel"]);
+    expect(at(startMs)).toEqual(["complete", "no-show", "reschedule", "cancel"]);
+  });
+
+  it("a patient at the exact cut-off instant may still change; 1 ms later, nothing", () => {
+    const cutoff = changeCutoff({ start: START }, policy);
+    expect(cutoff.toISOString()).toBe("2026-11-01T18:00:00.000Z");
+    const at = (ms: number) =>
+      allowedActions({ status: "confirmed", start: START }, ACTORS.patient, new Date(ms), policy);
+    expect(at(cutoff.getTime())).toEqual(["reschedule", "cancel"]);
+    expect(at(cutoff.getTime() + 1)).toEqual([]);
+  });
+
+  it.each([
+    // The cut-off is 24 elapsed hours, so its wall-clock time moves by the changed hour.
+    // Sunday 2026-03-08 10:00 PDT (17:00Z): Saturday 09:00 PST; at Saturday 10:00 PST
+    // (the same wall-clock time the day before) it is already closed.
+    [
+      "2026-03-08T17:00:00.000Z",
+      "2026-03-07T09:00:00.000-08:00",
+      { at: "2026-03-07T18:00:00Z", allowed: [] },
+    ],
+    // Sunday 2026-11-01 10:00 PST (18:00Z): Saturday 11:00 PDT; at Saturday 10:00 PDT
+    // it is still open.
+    [
+      "2026-11-01T18:00:00.000Z",
+      "2026-10-31T11:00:00.000-07:00",
+      { at: "2026-10-31T17:00:00Z", allowed: ["reschedule", "cancel"] },
+    ],
+  ] as [string, string, { at: string; allowed: Action[] }][])(
+    "across the DST change, a session at %s closes to patients at %s",
+    (start, local, sameWallClock) => {
+      const cutoff = changeCutoff({ start }, policy);
+      expect(DateTime.fromJSDate(cutoff, { zone: "America/Los_Angeles" }).toISO()).toBe(local);
+      expect(Date.parse(start) - cutoff.getTime()).toBe(24 * HOUR_MS);
+      const at = (ms: number) =>
+        allowedActions({ status: "confirmed", start }, ACTORS.patient, new Date(ms), policy);
+      expect(at(Date.parse(sameWallClock.at))).toEqual(sameWallClock.allowed);
+      expect(at(cutoff.getTime())).toEqual(["reschedule", "cancel"]);
+      expect(at(cutoff.getTime() + 1)).toEqual([]);
+    },
+  );
 });
 
 describe("holdsSlot", () => {

@@ -4,6 +4,7 @@ import type { Booking } from "../../../shared/domain/booking";
 import { DomainError } from "../../../shared/domain/errors";
 import type { IdempotencyIntent } from "../../../shared/services/bookings";
 import type { AppDeps } from "../context";
+import { HttpError } from "../http-errors";
 import { runOnce } from "../idempotency";
 import { CSRF_FIELD, csrfValid } from "./csrf";
 
@@ -16,14 +17,14 @@ export type Form = Record<string, string>;
 export async function readForm(c: Context, deps: AppDeps): Promise<Form> {
   const type = c.req.header("Content-Type") ?? "";
   if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)\b/i.test(type)) {
-    throw new DomainError("UNSUPPORTED_MEDIA_TYPE", "Please send the form from its page.");
+    throw new HttpError("UNSUPPORTED_MEDIA_TYPE", "Please send the form from its page.");
   }
   let raw: Awaited<ReturnType<typeof c.req.parseBody>>;
   try {
     raw = await c.req.parseBody({ all: true });
   } catch {
     // A multipart body that does not match its boundary, say: nothing to act on.
-    throw new DomainError(
+    throw new HttpError(
       "BAD_FORM",
       "The form could not be read. Please send it again from its page.",
     );
@@ -87,7 +88,7 @@ export async function oncePerForm(
       (stored) => (stored.body as { location: string }).location,
     );
   } catch (error) {
-    if (error instanceof DomainError && error.code === "IDEMPOTENCY_KEY_REUSED") {
+    if (error instanceof HttpError && error.code === "IDEMPOTENCY_KEY_REUSED") {
       throw new DomainError(
         "INVALID_STATE",
         "This form was already sent. Please start again from the first page.",

@@ -1,8 +1,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { DomainError } from "../../../shared/domain/errors";
 import type { AppDeps } from "../context";
-import { errorForLog, fromThrottling, STATUS } from "../errors";
+import { errorForLog, knownError, STATUS } from "../errors";
 import { Layout, sendPage } from "./layout";
 
 const TITLES: Record<number, string> = {
@@ -28,7 +27,7 @@ export function pageErrors(deps: AppDeps, home: string) {
     }
     let status = 500;
     let message = "Something went wrong on our side. Please try again in a minute.";
-    const known = err instanceof DomainError ? err : fromThrottling(err);
+    const known = err instanceof HTTPException ? null : knownError(err);
     if (known) {
       status = STATUS[known.code];
       message = known.message;

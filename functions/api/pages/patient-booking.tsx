@@ -18,11 +18,12 @@ import {
 import { MonthCalendar, monthOf, monthWeeks } from "./calendar";
 import { csrfToken } from "./csrf";
 import { dayMonth, longDate, zoneLabel } from "./format";
-import { fieldErrors, newFormId, oncePerForm, pathOf, readForm, zodErrors } from "./forms";
+import { newFormId, pathOf } from "./forms";
 import { Layout, sendPage } from "./layout";
 import { link } from "./link";
 import { pageErrors } from "./page-errors";
 import { bookingWindow, calendarMonth, dayTimes, treatmentOf } from "./slots";
+import { submitForm } from "./submit";
 
 /** `microneedling` → "microneedling"; `led-facial` → "led facial". */
 const familyWords = (t: Treatment) => t.family.replace(/-/g, " ");
@@ -228,48 +229,19 @@ export function patientBookingPages(deps: AppDeps) {
 
   router.post("/book/:treatmentId/:date", async (c) => {
     const { treatment, date } = await dayParams(c.req.param("treatmentId"), c.req.param("date"));
-    const form = await readForm(c, deps);
-    const parsed = BookingIn.safeParse(bookingBody(treatment.id, form));
-    if (!parsed.success) {
-      return dayPage(c, treatment, date, {
-        values: form,
-        errors: zodErrors(parsed.error.issues),
-        notice: "Please check the highlighted fields.",
-        status: 422,
-      });
-    }
-    try {
-      const location = await oncePerForm(
-        deps,
-        "book",
-        form,
-        parsed.data,
-        (intent) =>
-          createBooking(deps.bookings, newBooking(parsed.data, { kind: "patient" }), intent),
-        (b) => pathOf(manageUrl(deps, b), { done: "booked" }),
-      );
-      deps.logger.info("booking created", { source: "online-page" });
-      return c.redirect(location, 303);
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      if (error.code === "SLOT_TAKEN" || error.code === "SLOT_UNAVAILABLE") {
-        const { start: _taken, ...values } = form;
-        return dayPage(c, treatment, date, {
-          values,
-          errors: {},
-          notice: "Sorry, that time has just been taken. Please choose another.",
-          status: 409,
-        });
-      }
-      if (error.code === "VALIDATION") {
-        return dayPage(c, treatment, date, {
-          values: form,
-          errors: fieldErrors(error),
-          notice: error.message,
-          status: 422,
-        });
-      }
-      if (error.code === "SPACING_TOO_SOON") {
+    return submitForm(c, deps, {
+      scope: "book",
+      parse: (form) => BookingIn.safeParse(bookingBody(treatment.id, form)),
+      invalid: "Please check the highlighted fields.",
+      run: (input, intent) =>
+        createBooking(deps.bookings, newBooking(input, { kind: "patient" }), intent),
+      location: (b) => pathOf(manageUrl(deps, b), { done: "booked" }),
+      log: { message: "booking created", fields: { source: "online-page" } },
+      refused: async (error) => {
+        if (error.code === "SLOT_TAKEN" || error.code === "SLOT_UNAVAILABLE") {
+          return { notice: "Sorry, that time has just been taken. Please choose another." };
+        }
+        if (error.code !== "SPACING_TOO_SOON") return null;
         const { catalog } = await load();
         // Nothing about anyone's history on the page: the email to that address explains.
         return sendPage(
@@ -283,9 +255,9 @@ export function patientBookingPages(deps: AppDeps) {
           </Layout>,
           { status: 409 },
         );
-      }
-      throw error;
-    }
+      },
+      again: ({ error: _error, ...state }) => dayPage(c, treatment, date, state),
+    });
   });
 
   return router;

@@ -1,8 +1,8 @@
 import { type Context, Hono } from "hono";
-import type { Booking } from "../../../shared/domain/booking";
 import { isLocalDate } from "../../../shared/domain/calendar";
 import type { Catalog } from "../../../shared/domain/catalog";
-import { DomainError } from "../../../shared/domain/errors";
+import { DomainError, type ErrorCode } from "../../../shared/domain/errors";
+import { type Action, allowedActions, changeCutoff } from "../../../shared/domain/lifecycle";
 import { renderConfirmation } from "../../../shared/messages/booking-emails";
 import { changeStatus, getBooking, rescheduleBooking } from "../../../shared/services/bookings";
 import type { AppDeps, AppEnv } from "../context";
@@ -13,13 +13,12 @@ import { type Errors, TimesFieldset, type Values } from "./booking-form";
 import { MonthCalendar, monthOf, monthWeeks } from "./calendar";
 import { csrfToken } from "./csrf";
 import { appointmentWhen, longDate, shortWhen, zoneLabel } from "./format";
-import { newFormId, oncePerForm, pathOf, readForm, zodErrors } from "./forms";
+import { newFormId, oncePerForm, pathOf, readForm } from "./forms";
 import { Layout, sendPage } from "./layout";
 import { link } from "./link";
 import { pageErrors } from "./page-errors";
 import { bookingWindow, calendarMonth, dayTimes, practitionerName, treatmentOf } from "./slots";
-
-const HOUR_MS = 3_600_000;
+import { submitForm } from "./submit";
 
 const DONE: Record<string, string> = {
   booked: "You're booked. We have emailed you a confirmation with this page's link.",
@@ -51,12 +50,12 @@ export function patientManagePages(deps: AppDeps) {
       store.catalog(locationId),
     ]);
     const { policy } = catalog.clinic;
-    const cutoff = new Date(Date.parse(booking.start) - policy.changeCutoffHours * HOUR_MS);
-    const canChange = booking.status === "confirmed" && clock.now() < cutoff;
+    const allowed = allowedActions(booking, { kind: "patient" }, clock.now(), policy);
+    const cutoff = changeCutoff(booking, policy);
     const self = link(`/manage/${id}`, { token });
     const sub = (path: string, query: Record<string, string> = {}) =>
       link(`/manage/${id}/${path}`, { token, ...query });
-    return { booking, catalog, zone: policy.timezone, cutoff, canChange, self, sub, token };
+    return { booking, catalog, zone: policy.timezone, cutoff, allowed, self, sub, token };
   };
 
   const frame = (catalog: Catalog, title: string, body: unknown) => (
@@ -106,7 +105,7 @@ export function patientManagePages(deps: AppDeps) {
               </a>
             </p>
           ) : null}
-          {m.canChange ? (
+          {m.allowed.length > 0 ? (
             <>
               <h2>Change or cancel</h2>
               <p>
@@ -115,12 +114,16 @@ export function patientManagePages(deps: AppDeps) {
                 contact the clinic.
               </p>
               <p>
-                <a class="button" href={m.sub("reschedule")}>
-                  Reschedule
-                </a>
-                <a class="button secondary" href={m.sub("cancel")}>
-                  Cancel session
-                </a>
+                {m.allowed.includes("reschedule") ? (
+                  <a class="button" href={m.sub("reschedule")}>
+                    Reschedule
+                  </a>
+                ) : null}
+                {m.allowed.includes("cancel") ? (
+                  <a class="button secondary" href={m.sub("cancel")}>
+                    Cancel session
+                  </a>
+                ) : null}
               </p>
             </>
           ) : b.status === "confirmed" ? (
@@ -162,8 +165,8 @@ export function patientManagePages(deps: AppDeps) {
     return c.body(ics.content);
   });
 
-  const mustBeChangeable = (m: Awaited<ReturnType<typeof open>>) => {
-    if (!m.canChange) {
+  const mustAllow = (m: Awaited<ReturnType<typeof open>>, action: Action) => {
+    if (!m.allowed.includes(action)) {
       throw new DomainError(
         "TOO_LATE_TO_CHANGE",
         "This session can no longer be changed online. Please contact the clinic.",
@@ -173,7 +176,7 @@ export function patientManagePages(deps: AppDeps) {
 
   router.get("/manage/:id/reschedule", async (c) => {
     const m = await open(c);
-    mustBeChangeable(m);
+    mustAllow(m, "reschedule");
     const window = bookingWindow(m.catalog, clock.now());
     const { month, open: dates } = await calendarMonth(
       deps,
@@ -268,59 +271,49 @@ export function patientManagePages(deps: AppDeps) {
 
   router.get("/manage/:id/reschedule/:date", async (c) => {
     const m = await open(c);
-    mustBeChangeable(m);
+    mustAllow(m, "reschedule");
     return reschedulePage(c, m, dateParam(c), { values: {}, errors: {} });
   });
 
   router.post("/manage/:id/reschedule/:date", async (c) => {
     const m = await open(c);
     const date = dateParam(c);
-    const form = await readForm(c, deps);
-    const parsed = RescheduleIn.safeParse({
-      start: form.start ?? "",
-      ...(form.practitionerId ? { practitionerId: form.practitionerId } : {}),
+    const days = treatmentOf(m.catalog, m.booking.treatmentId)?.minIntervalDays ?? 28;
+    const notices: Partial<Record<ErrorCode, string>> = {
+      SLOT_TAKEN: "Sorry, that time has just been taken. Please choose another.",
+      SLOT_UNAVAILABLE: "Sorry, that time is not available. Please choose another.",
+      SPACING_TOO_SOON: `That day is too close to another of your sessions: the clinic spaces them at least ${days} days apart. We have emailed you the dates you can choose.`,
+    };
+    return submitForm(c, deps, {
+      scope: `reschedule:${m.booking.id}`,
+      parse: (form) =>
+        RescheduleIn.safeParse({
+          start: form.start ?? "",
+          ...(form.practitionerId ? { practitionerId: form.practitionerId } : {}),
+        }),
+      invalid: "Please choose a time.",
+      run: (input, intent) =>
+        rescheduleBooking(
+          deps.bookings,
+          reschedule(m.booking.id, input, { kind: "patient" }),
+          intent,
+        ),
+      location: (b) => pathOf(manageUrl(deps, b), { done: "moved" }),
+      log: {
+        message: "booking rescheduled",
+        fields: { bookingId: m.booking.id, source: "online-page" },
+      },
+      refused: (error) => {
+        const notice = notices[error.code];
+        return notice ? { notice } : null;
+      },
+      again: ({ error: _error, ...state }) => reschedulePage(c, m, date, state),
     });
-    if (!parsed.success) {
-      return reschedulePage(c, m, date, {
-        values: form,
-        errors: zodErrors(parsed.error.issues),
-        notice: "Please choose a time.",
-        status: 422,
-      });
-    }
-    try {
-      const location = await oncePerForm(
-        deps,
-        `reschedule:${m.booking.id}`,
-        form,
-        parsed.data,
-        (intent) =>
-          rescheduleBooking(
-            deps.bookings,
-            reschedule(m.booking.id, parsed.data, { kind: "patient" }),
-            intent,
-          ),
-        (b: Booking) => pathOf(manageUrl(deps, b), { done: "moved" }),
-      );
-      deps.logger.info("booking rescheduled", { bookingId: m.booking.id, source: "online-page" });
-      return c.redirect(location, 303);
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      const notices: Partial<Record<typeof error.code, string>> = {
-        SLOT_TAKEN: "Sorry, that time has just been taken. Please choose another.",
-        SLOT_UNAVAILABLE: "Sorry, that time is not available. Please choose another.",
-        SPACING_TOO_SOON: `That day is too close to another of your sessions: the clinic spaces them at least ${treatmentOf(m.catalog, m.booking.treatmentId)?.minIntervalDays ?? 28} days apart. We have emailed you the dates you can choose.`,
-      };
-      const notice = notices[error.code];
-      if (!notice) throw error;
-      const { start: _start, ...values } = form;
-      return reschedulePage(c, m, date, { values, errors: {}, notice, status: 409 });
-    }
   });
 
   router.get("/manage/:id/cancel", async (c) => {
     const m = await open(c);
-    mustBeChangeable(m);
+    mustAllow(m, "cancel");
     return sendPage(
       c,
       frame(

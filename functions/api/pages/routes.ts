@@ -4,9 +4,11 @@ import { ASSETS } from "./assets";
 import { pageErrors } from "./page-errors";
 import { patientBookingPages } from "./patient-booking";
 import { patientManagePages } from "./patient-manage";
+import { staffBookPages } from "./staff-book";
 import { staffBookingPages } from "./staff-booking";
 import { staffPlanPages } from "./staff-plan";
 import { staffRecordPages } from "./staff-records";
+import { staffReschedulePages } from "./staff-reschedule";
 import { staffSchedulePages } from "./staff-schedule";
 import { requireStaffPage, staffSessionPages } from "./staff-session";
 
@@ -30,7 +32,9 @@ export function pageRoutes(deps: AppDeps) {
   const signedIn = new Hono<AppEnv>();
   signedIn.use(requireStaffPage(deps));
   signedIn.route("/", staffSchedulePages(deps));
+  signedIn.route("/", staffBookPages(deps));
   signedIn.route("/", staffBookingPages(deps));
+  signedIn.route("/", staffReschedulePages(deps));
   signedIn.route("/", staffRecordPages(deps));
   signedIn.route("/", staffPlanPages(deps));
   console.route("/", signedIn);

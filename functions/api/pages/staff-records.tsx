@@ -1,12 +1,19 @@
 import { Hono } from "hono";
 import { addDays, instantAt, isLocalDate, localDateOf } from "../../../shared/domain/calendar";
-import { normaliseEmail, patientIdFor } from "../../../shared/services/bookings";
+import { DomainError } from "../../../shared/domain/errors";
+import { patientByEmail } from "../../../shared/services/records";
 import type { AppDeps, AppEnv } from "../context";
 import { FollowUpsTable } from "./follow-ups-table";
 import { longDate, shortWhen } from "./format";
 import { sendPage } from "./layout";
 import { treatmentOf } from "./slots";
 import { staffFrame } from "./staff-session";
+
+/** An unknown email is an answer on this page ("no patient"), not an error page. */
+function noneIfNotFound(error: unknown): null {
+  if (error instanceof DomainError && error.code === "NOT_FOUND") return null;
+  throw error;
+}
 
 /** A patient's page (sessions, overrides, follow-ups, sent emails) and the audit log. */
 export function staffRecordPages(deps: AppDeps) {
@@ -18,9 +25,7 @@ export function staffRecordPages(deps: AppDeps) {
     const zone = catalog.clinic.policy.timezone;
     const { Page } = staffFrame(c, deps, catalog.clinic.name);
     const email = (c.req.query("email") ?? "").trim().slice(0, 254);
-    const record = email
-      ? await store.patient(locationId, patientIdFor(locationId, normaliseEmail(email)))
-      : null;
+    const record = email ? await patientByEmail(deps.bookings, email).catch(noneIfNotFound) : null;
     const sessions = record
       ? await Promise.all(
           [...record.sessions]

@@ -5,6 +5,7 @@ import { clockTime, longDate, zoneLabel } from "./format";
 import { sendPage } from "./layout";
 import { treatmentOf } from "./slots";
 import { StatusActions } from "./staff-booking";
+import { staffActor } from "./staff-override";
 import { staffFrame } from "./staff-session";
 
 const DONE: Record<string, string> = {
@@ -30,6 +31,8 @@ export function staffSchedulePages(deps: AppDeps) {
     const { Page, csrf } = staffFrame(c, deps, catalog.clinic.name);
     const done = DONE[c.req.query("done") ?? ""];
     const back = `/staff?date=${date}`;
+    const actor = staffActor(c);
+    const now = clock.now();
     return sendPage(
       c,
       <Page title={`Schedule · ${longDate(date)}`}>
@@ -97,9 +100,10 @@ export function staffSchedulePages(deps: AppDeps) {
                             <StatusActions
                               booking={b}
                               csrf={csrf}
-                              now={clock.now()}
+                              actor={actor}
+                              now={now}
+                              policy={catalog.clinic.policy}
                               back={back}
-                              zone={zone}
                             />
                           </td>
                         </tr>

@@ -4,7 +4,7 @@ import { toLocalIso } from "../../../shared/domain/calendar";
 import { DomainError } from "../../../shared/domain/errors";
 import type { FollowUp } from "../../../shared/domain/follow-ups";
 import { publishPlan } from "../../../shared/services/aftercare-plans";
-import { normaliseEmail, patientIdFor } from "../../../shared/services/bookings";
+import { bookingWithFollowUps, patientByEmail, sentEmail } from "../../../shared/services/records";
 import type { AppDeps } from "../context";
 import { clinicTimezone } from "../requests";
 import { newRouter } from "../router";
@@ -149,8 +149,7 @@ export function aftercareRoutes(deps: AppDeps) {
   const timezone = clinicTimezone(deps);
 
   router.openapi(followUpsRoute, async (c) => {
-    const found = await store.bookingWithFollowUps(locationId, c.req.valid("param").id);
-    if (!found) throw new DomainError("NOT_FOUND", "Booking not found.");
+    const found = await bookingWithFollowUps(deps.bookings, c.req.valid("param").id);
     const tz = await timezone();
     const followUps = [...found.followUps].sort((a, b) =>
       a.dueAt < b.dueAt ? -1 : a.dueAt > b.dueAt ? 1 : a.step < b.step ? -1 : 1,
@@ -160,17 +159,12 @@ export function aftercareRoutes(deps: AppDeps) {
 
   router.openapi(sentEmailRoute, async (c) => {
     const { id, step } = c.req.valid("param");
-    const found = await store.bookingWithFollowUps(locationId, id);
-    const f = found?.followUps.find((x) => x.step === step);
-    if (!f?.rendered || !f.messageId)
-      throw new DomainError("NOT_FOUND", "Nothing was sent for this.");
-    return c.json({ ...f.rendered, messageId: f.messageId }, 200);
+    const { rendered, messageId } = await sentEmail(deps.bookings, id, step);
+    return c.json({ ...rendered, messageId }, 200);
   });
 
   router.openapi(patientRoute, async (c) => {
-    const email = normaliseEmail(c.req.valid("query").email);
-    const record = await store.patient(locationId, patientIdFor(locationId, email));
-    if (!record) throw new DomainError("NOT_FOUND", "No patient with that email.");
+    const record = await patientByEmail(deps.bookings, c.req.valid("query").email);
     return c.json(
       {
         patient: {

@@ -121,7 +121,58 @@ describe("renderReminder", () => {
     expect(renderReminder({ ...input, now: new Date("2026-12-05T16:00:00Z") }).subject).toBe(
       "See you on Tuesday 8 December at 1:00 PM",
     );
-    const { now: _ignored, ...withoutNow } = input;
-    expect(renderReminder(withoutNow).subject).toBe("See you tomorrow at 1:00 PM");
+  });
+
+  // The session's day from the moment the reminder goes out, whatever the clinic's lead.
+  const at = (start: string, now: string) =>
+    renderReminder({ ...input, start: new Date(start), end: new Date(start), now: new Date(now) });
+
+  it.each([
+    // lead, session start, sent at, subject
+    ["24 h", "2026-12-08T21:00:00Z", "2026-12-07T21:00:00Z", "See you tomorrow at 1:00 PM"],
+    [
+      "48 h",
+      "2026-12-08T21:00:00Z",
+      "2026-12-06T21:00:00Z",
+      "See you on Tuesday 8 December at 1:00 PM",
+    ],
+    // Sunday 8 March 10:00 PDT; 24 elapsed hours earlier is Saturday 09:00 PST.
+    [
+      "24 h over the March change",
+      "2026-03-08T17:00:00Z",
+      "2026-03-07T17:00:00Z",
+      "See you tomorrow at 10:00 AM",
+    ],
+    // Sunday 1 November 10:00 PST; 24 elapsed hours earlier is Saturday 11:00 PDT.
+    [
+      "24 h over the November change",
+      "2026-11-01T18:00:00Z",
+      "2026-10-31T18:00:00Z",
+      "See you tomorrow at 10:00 AM",
+    ],
+    // Monday 2 November 10:00 PST, 48 h ahead over the change: a named day, not "tomorrow".
+    [
+      "48 h over the November change",
+      "2026-11-02T18:00:00Z",
+      "2026-10-31T18:00:00Z",
+      "See you on Monday 2 November at 10:00 AM",
+    ],
+    // 7:00 PM on the 8th is already the 9th in UTC: still "today" from that morning.
+    [
+      "10 h, an evening session",
+      "2026-12-09T03:00:00Z",
+      "2026-12-08T17:00:00Z",
+      "See you today at 7:00 PM",
+    ],
+    // 24 h before an evening session: the evening before.
+    [
+      "24 h, an evening session",
+      "2026-12-09T03:00:00Z",
+      "2026-12-08T03:00:00Z",
+      "See you tomorrow at 7:00 PM",
+    ],
+  ])("%s: %s sent %s → %s", (_lead, start, now, subject) => {
+    expect(at(start, now).subject).toBe(subject);
+    expect(at(start, now).text).toContain(subject.replace("See you ", "Face of Jules "));
   });
 });
