@@ -8,10 +8,10 @@ import {
 } from "@aws-sdk/client-cognito-identity-provider";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, inject, it } from "vitest";
+import { tableStores } from "../../functions/wiring";
 import { loadCatalog, parseSeedArgs, readDeployment, seed } from "../../infra/seed";
 import { demoClinic } from "../../local/demo-clinic";
 import { localDynamoDbClientConfig } from "../../local/services/dynamodb-local";
-import { DynamoBookingStore } from "../../shared/adapters/dynamodb/booking-store";
 import { createDocumentClient } from "../../shared/adapters/dynamodb/clients";
 import { ensureTable } from "../../shared/adapters/dynamodb/ensure-table";
 
@@ -133,9 +133,9 @@ describe("seeding", () => {
     });
     expect(await run()).toEqual({ treatments: 3, practitioners: 2, plan: "kept", admin: "exists" });
 
-    const store = new DynamoBookingStore(doc, tableName);
-    expect((await store.catalog("face-of-jules")).treatments).toHaveLength(3);
-    expect((await store.currentPlan("face-of-jules"))?.version).toBe(1);
+    const { catalogs, plans } = tableStores(doc, tableName);
+    expect((await catalogs.catalog("face-of-jules")).treatments).toHaveLength(3);
+    expect((await plans.currentPlan("face-of-jules"))?.version).toBe(1);
     expect(cognito.commandCalls(AdminCreateUserCommand)[0]?.args[0].input).toMatchObject({
       UserPoolId: "us-west-2_pool",
       Username: "admin@clinic.test",

@@ -155,11 +155,11 @@ const withOverride = (form: Values) =>
 
 /** Booking for a patient, one booking's page, reschedule, and the status buttons. */
 export function staffBookingPages(deps: AppDeps) {
-  const { store, locationId, clock } = deps.bookings;
+  const { catalogs, reads, locationId, clock } = deps.bookings;
   const router = new Hono<AppEnv>();
   const actorOf = (c: Context<AppEnv>) => ({ kind: "staff" as const, id: c.get("staff").id });
   const load = async () => {
-    const catalog = await store.catalog(locationId);
+    const catalog = await catalogs.catalog(locationId);
     return {
       catalog,
       zone: catalog.clinic.policy.timezone,
@@ -370,7 +370,7 @@ export function staffBookingPages(deps: AppDeps) {
 
   router.get("/staff/bookings/:id", async (c) => {
     const { catalog, zone } = await load();
-    const found = await store.bookingWithFollowUps(locationId, c.req.param("id"));
+    const found = await reads.bookingWithFollowUps(locationId, c.req.param("id"));
     if (!found) throw new DomainError("NOT_FOUND", "No such booking.");
     const b = found.booking;
     const done = DONE[c.req.query("done") ?? ""];
@@ -408,7 +408,7 @@ export function staffBookingPages(deps: AppDeps) {
 
   router.get("/staff/bookings/:id/emails/:step", async (c) => {
     const { catalog } = await load();
-    const found = await store.bookingWithFollowUps(locationId, c.req.param("id"));
+    const found = await reads.bookingWithFollowUps(locationId, c.req.param("id"));
     const f = found?.followUps.find((x) => x.step === c.req.param("step"));
     if (!found || !f?.rendered || !f.messageId)
       throw new DomainError("NOT_FOUND", "Nothing was sent for this.");

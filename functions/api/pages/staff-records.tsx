@@ -10,22 +10,22 @@ import { staffFrame } from "./staff-session";
 
 /** A patient's page (sessions, overrides, follow-ups, sent emails) and the audit log. */
 export function staffRecordPages(deps: AppDeps) {
-  const { store, locationId, clock } = deps.bookings;
+  const { catalogs, reads, locationId, clock } = deps.bookings;
   const router = new Hono<AppEnv>();
 
   router.get("/staff/patients", async (c) => {
-    const catalog = await store.catalog(locationId);
+    const catalog = await catalogs.catalog(locationId);
     const zone = catalog.clinic.policy.timezone;
     const { Page } = staffFrame(c, deps, catalog.clinic.name);
     const email = (c.req.query("email") ?? "").trim().slice(0, 254);
     const record = email
-      ? await store.patient(locationId, patientIdFor(locationId, normaliseEmail(email)))
+      ? await reads.patient(locationId, patientIdFor(locationId, normaliseEmail(email)))
       : null;
     const sessions = record
       ? await Promise.all(
           [...record.sessions]
             .sort((a, b) => (a.date < b.date ? 1 : -1))
-            .map((s) => store.bookingWithFollowUps(locationId, s.bookingId)),
+            .map((s) => reads.bookingWithFollowUps(locationId, s.bookingId)),
         )
       : [];
     return sendPage(
@@ -104,7 +104,7 @@ export function staffRecordPages(deps: AppDeps) {
   });
 
   router.get("/staff/audit", async (c) => {
-    const catalog = await store.catalog(locationId);
+    const catalog = await catalogs.catalog(locationId);
     const zone = catalog.clinic.policy.timezone;
     const today = localDateOf(clock.now(), zone);
     const from0 = c.req.query("from");
@@ -114,7 +114,7 @@ export function staffRecordPages(deps: AppDeps) {
     if (to < from) to = from;
     // One screen is at most a year: a wider range would be one long, slow query.
     if (addDays(from, 366) < to) to = addDays(from, 366);
-    const entries = await store.audit(
+    const entries = await reads.audit(
       locationId,
       instantAt(from, "00:00", zone).toISOString(),
       instantAt(addDays(to, 1), "00:00", zone).toISOString(),

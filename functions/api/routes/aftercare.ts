@@ -144,12 +144,12 @@ function followUpView(f: FollowUp, timezone: string) {
 
 /** Staff views of follow-ups, patients and the aftercare plan. */
 export function aftercareRoutes(deps: AppDeps) {
-  const { store, locationId } = deps.bookings;
+  const { plans, reads, locationId } = deps.bookings;
   const router = newRouter();
   const timezone = clinicTimezone(deps);
 
   router.openapi(followUpsRoute, async (c) => {
-    const found = await store.bookingWithFollowUps(locationId, c.req.valid("param").id);
+    const found = await reads.bookingWithFollowUps(locationId, c.req.valid("param").id);
     if (!found) throw new DomainError("NOT_FOUND", "Booking not found.");
     const tz = await timezone();
     const followUps = [...found.followUps].sort((a, b) =>
@@ -160,7 +160,7 @@ export function aftercareRoutes(deps: AppDeps) {
 
   router.openapi(sentEmailRoute, async (c) => {
     const { id, step } = c.req.valid("param");
-    const found = await store.bookingWithFollowUps(locationId, id);
+    const found = await reads.bookingWithFollowUps(locationId, id);
     const f = found?.followUps.find((x) => x.step === step);
     if (!f?.rendered || !f.messageId)
       throw new DomainError("NOT_FOUND", "Nothing was sent for this.");
@@ -169,7 +169,7 @@ export function aftercareRoutes(deps: AppDeps) {
 
   router.openapi(patientRoute, async (c) => {
     const email = normaliseEmail(c.req.valid("query").email);
-    const record = await store.patient(locationId, patientIdFor(locationId, email));
+    const record = await reads.patient(locationId, patientIdFor(locationId, email));
     if (!record) throw new DomainError("NOT_FOUND", "No patient with that email.");
     return c.json(
       {
@@ -188,7 +188,7 @@ export function aftercareRoutes(deps: AppDeps) {
   });
 
   router.openapi(getPlanRoute, async (c) => {
-    const plan = await store.currentPlan(locationId);
+    const plan = await plans.currentPlan(locationId);
     if (!plan) throw new DomainError("NOT_FOUND", "No aftercare plan yet.");
     return c.json(plan as never, 200);
   });
