@@ -121,8 +121,6 @@ export interface BookingWrites {
    */
   write(change: BookingWrite): Promise<void>;
   writePatient(change: PatientWrite): Promise<void>;
-  /** Records a suppressed address for every location (bounce or complaint). */
-  suppress(email: string, reason: string, at: Date): Promise<void>;
 }
 
 /** The versions of a location's aftercare plan. */

@@ -81,12 +81,16 @@ export async function stopEmails(
   return true;
 }
 
-/** A bounce or complaint: the address is suppressed everywhere, and its patient's emails stop. */
+/**
+ * A bounce or complaint: the address is suppressed in its patient record at these
+ * locations (every booking reads it there) and its pending emails stop. Elsewhere
+ * the account's SES suppression list, fed through the configuration set, refuses the
+ * address, and SES reports that refusal as a permanent bounce of that location.
+ */
 export async function suppressAddress(
   deps: ConsentDeps,
   input: { email: string; reason: string; locationIds: string[] },
 ) {
-  await deps.writes.suppress(input.email, input.reason, deps.clock.now());
   for (const locationId of input.locationIds) {
     await stopEmails(
       { ...deps, locationId },

@@ -1,5 +1,4 @@
-import { createHash } from "node:crypto";
-import { PutCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { DomainError } from "../../domain/errors";
 import type { FollowUp } from "../../domain/follow-ups";
 import {
@@ -174,22 +173,6 @@ export class DynamoBookingWrites extends DynamoTable implements BookingWrites {
     this.addFollowUps(add, [], change.cancelledFollowUps);
     this.addSessionCopies(add, patient, change.cancelledFollowUps);
     await commit();
-  }
-
-  async suppress(email: string, reason: string, at: Date): Promise<void> {
-    await this.doc.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          ...keys.suppression(
-            createHash("sha256").update(email.trim().toLowerCase()).digest("hex"),
-          ),
-          type: "suppression",
-          reason,
-          at: at.toISOString(),
-        },
-      }),
-    );
   }
 
   /** Actions named by kind, so a cancellation reason can be traced to its item. */
