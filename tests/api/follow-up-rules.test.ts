@@ -759,10 +759,9 @@ describe("5. bounces and complaints suppress the address", () => {
     expect(await emailsTo(email)).toHaveLength(1);
   });
 
-  // BUG: completing a session of a suppressed patient writes the aftercare timeline
-  // as `scheduled` (bookings.ts aftercareFor ignores `patient.suppressed`), and the
-  // sender only checks suppression for the rebooking steps: the plan and six
-  // aftercare emails go to a hard-bounced address.
+  // Completing a session writes no aftercare timeline for a suppressed patient
+  // (aftercareFor in services/bookings/change-status.ts): none of the plan's emails
+  // goes to a hard-bounced address.
   it("a session completed after a permanent bounce sends no aftercare to that address", async () => {
     const ctx = await open("2026-11-30T18:00:00Z");
     const email = address("bounce-aftercare");

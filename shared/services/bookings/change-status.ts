@@ -1,4 +1,4 @@
-import type { Booking, BookingStatus } from "../../domain/booking";
+import type { Booking } from "../../domain/booking";
 import type { Catalog } from "../../domain/catalog";
 import {
   aftercareFollowUps,
@@ -7,18 +7,12 @@ import {
   pendingRebookRefs,
   quotesSessions,
 } from "../../domain/follow-ups";
-import { type Action, type Actor, transition } from "../../domain/lifecycle";
+import type { Action, Actor } from "../../domain/lifecycle";
 import type { PatientRecord } from "../../ports";
 import { withFreshReads } from "../retry";
 import { treatmentOf } from "./decide";
 import type { BookingDeps, IdempotencyIntent } from "./deps";
-import {
-  idempotencyRecord,
-  loadBookingWithFollowUps,
-  loadPatient,
-  syncSchedules,
-  withSession,
-} from "./records";
+import { loadForChange, loadPatient, withSession, writeChange } from "./records";
 
 export async function changeStatus(
   deps: Omit<BookingDeps, "newId" | "notices">,
@@ -30,15 +24,7 @@ export async function changeStatus(
   const { policy } = catalog.clinic;
   return withFreshReads(async () => {
     const now = clock.now();
-    const { booking: previous, followUps: existing } = await loadBookingWithFollowUps(
-      deps,
-      input.bookingId,
-    );
-    const status: BookingStatus = transition(previous, input.action, {
-      actor: input.actor,
-      now,
-      changeCutoffHours: policy.changeCutoffHours,
-    });
+    const { previous, existing, status } = await loadForChange(deps, input, now, policy);
     const record = await loadPatient(deps, previous);
     const booking: Booking = {
       ...previous,
@@ -77,21 +63,19 @@ export async function changeStatus(
         .filter(quotesSessions)
         .map((f) => ({ bookingId: f.bookingId, step: f.step, dueAt: f.dueAt })),
     ];
-    await deps.writes.write({
-      booking,
-      previous,
-      patient,
-      followUps,
-      cancelledFollowUps,
-      expectedPatientVersion: record.version === 0 ? null : record.version,
-      ...(idempotency ? { idempotency: idempotencyRecord(idempotency, booking) } : {}),
-    });
-    await syncSchedules(
+    return writeChange(
       deps,
-      { created: followUps, cancelled: cancelledFollowUps },
+      {
+        booking,
+        previous,
+        patient,
+        followUps,
+        cancelledFollowUps,
+        expectedPatientVersion: record.version === 0 ? null : record.version,
+      },
+      idempotency,
       policy.timezone,
     );
-    return booking;
   });
 }
 

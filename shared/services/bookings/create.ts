@@ -10,11 +10,10 @@ import { type BookingDeps, type IdempotencyIntent, normaliseEmail, patientIdFor 
 import {
   capAudit,
   capDetails,
-  idempotencyRecord,
   overrideAudit,
-  syncSchedules,
   withoutEmailsFor,
   withSession,
+  writeChange,
 } from "./records";
 
 export interface NewBooking {
@@ -33,19 +32,12 @@ export async function createBooking(
   input: NewBooking,
   idempotency?: IdempotencyIntent,
 ): Promise<Booking> {
-  const { reads, writes, clock, locationId } = deps;
+  const { reads, clock, locationId } = deps;
   const catalog = await deps.catalogs.catalog(locationId);
   const treatment = treatmentOf(catalog, input.treatmentId);
   const { policy } = catalog.clinic;
   const now = clock.now();
-  const candidates = candidatesFor(
-    catalog,
-    treatment,
-    input.start,
-    input.practitionerId,
-    input.actor,
-    now,
-  );
+  const candidates = candidatesFor(catalog, treatment, input, now);
   const patientId = patientIdFor(locationId, input.patient.email);
   const date = localDateOf(input.start, policy.timezone);
   const bookingId = deps.newId();
@@ -145,16 +137,18 @@ export async function createBooking(
         record,
         bookingFollowUps({ ...booking, treatmentName: treatment.name }, policy, now),
       );
-      await writes.write({
-        booking,
-        patient,
-        expectedPatientVersion: record ? record.version : null,
-        followUps,
-        ...(audit ? { audit } : {}),
-        ...(idempotency ? { idempotency: idempotencyRecord(idempotency, booking) } : {}),
-      });
-      await syncSchedules(deps, { created: followUps }, policy.timezone);
-      return booking;
+      return writeChange(
+        deps,
+        {
+          booking,
+          patient,
+          expectedPatientVersion: record ? record.version : null,
+          followUps,
+          ...(audit ? { audit } : {}),
+        },
+        idempotency,
+        policy.timezone,
+      );
     });
   });
 }

@@ -40,9 +40,7 @@ export function treatmentOf(catalog: Catalog, treatmentId: string): Treatment {
 export function candidatesFor(
   catalog: Catalog,
   treatment: Treatment,
-  start: Date,
-  practitionerId: string | undefined,
-  actor: Actor,
+  { start, practitionerId, actor }: { start: Date; practitionerId?: string; actor: Actor },
   now: Date,
 ): string[] {
   const offering = practitionersOffering({

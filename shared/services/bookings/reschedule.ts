@@ -2,19 +2,18 @@ import { occupiedUntil, sessionEnd, slotLockInstants } from "../../domain/availa
 import type { Booking } from "../../domain/booking";
 import { localDateOf } from "../../domain/calendar";
 import { bookingFollowUps, cancelPending, pendingRebookRefs } from "../../domain/follow-ups";
-import { type Actor, transition } from "../../domain/lifecycle";
+import type { Actor } from "../../domain/lifecycle";
 import type { PatientRecord } from "../../ports";
 import { withFreshReads } from "../retry";
 import { candidatesFor, decideOrRefuse, firstFree, treatmentOf } from "./decide";
 import type { BookingDeps, IdempotencyIntent } from "./deps";
 import {
-  idempotencyRecord,
-  loadBookingWithFollowUps,
+  loadForChange,
   loadPatient,
   overrideAudit,
-  syncSchedules,
   withoutEmailsFor,
   withSession,
+  writeChange,
 } from "./records";
 
 export interface Reschedule {
@@ -35,24 +34,14 @@ export async function rescheduleBooking(
   const { policy } = catalog.clinic;
   return withFreshReads(async () => {
     const now = clock.now();
-    const { booking: previous, followUps: existing } = await loadBookingWithFollowUps(
+    const { previous, existing } = await loadForChange(
       deps,
-      input.bookingId,
-    );
-    transition(previous, "reschedule", {
-      actor: input.actor,
+      { ...input, action: "reschedule" },
       now,
-      changeCutoffHours: policy.changeCutoffHours,
-    });
+      policy,
+    );
     const treatment = treatmentOf(catalog, previous.treatmentId);
-    const candidates = candidatesFor(
-      catalog,
-      treatment,
-      input.start,
-      input.practitionerId,
-      input.actor,
-      now,
-    );
+    const candidates = candidatesFor(catalog, treatment, input, now);
     const record = await loadPatient(deps, previous);
     const date = localDateOf(input.start, policy.timezone);
     const decision = await decideOrRefuse(deps, {
@@ -105,22 +94,20 @@ export async function rescheduleBooking(
         bookingFollowUps({ ...booking, treatmentName: treatment.name }, policy, now),
       );
       const cancelledFollowUps = cancelPending(existing, now, { reason: "The booking was moved." });
-      await deps.writes.write({
-        booking,
-        previous,
-        patient,
-        followUps,
-        cancelledFollowUps,
-        expectedPatientVersion: record.version === 0 ? null : record.version,
-        ...(override ? { audit: overrideAudit(deps, override, booking.id, date) } : {}),
-        ...(idempotency ? { idempotency: idempotencyRecord(idempotency, booking) } : {}),
-      });
-      await syncSchedules(
+      return writeChange(
         deps,
-        { created: followUps, cancelled: cancelledFollowUps },
+        {
+          booking,
+          previous,
+          patient,
+          followUps,
+          cancelledFollowUps,
+          expectedPatientVersion: record.version === 0 ? null : record.version,
+          ...(override ? { audit: overrideAudit(deps, override, booking.id, date) } : {}),
+        },
+        idempotency,
         policy.timezone,
       );
-      return booking;
     });
   });
 }
