@@ -66,11 +66,9 @@ export interface BookingsWiring {
   locationId: string;
   clock: Clock;
   log: Log;
-  /** Absent locally, where the follow-ups runner polls the due index instead. */
-  scheduler?: { client: SchedulerClient; target: SchedulerTarget };
 }
 
-/** The stores and the booking use cases' deps (the SES events function needs no more). */
+/** The stores and the booking use cases' deps, without schedules or mail (SES events). */
 export function wireBookings(w: BookingsWiring): { stores: TableStores; bookings: BookingDeps } {
   const stores = tableStores(w.doc, w.tableName, {
     ...(w.catalogTtlMs !== undefined ? { catalogTtlMs: w.catalogTtlMs } : {}),
@@ -84,20 +82,13 @@ export function wireBookings(w: BookingsWiring): { stores: TableStores; bookings
     newId,
     locationId: w.locationId,
     log: w.log,
-    ...(w.scheduler
-      ? {
-          scheduler: new EventBridgeFollowUpScheduler(
-            w.scheduler.client,
-            w.scheduler.target,
-            w.clock,
-          ),
-        }
-      : {}),
   };
   return { stores, bookings };
 }
 
 export interface CoreWiring extends BookingsWiring {
+  /** Absent locally, where the follow-ups runner polls the due index instead. */
+  scheduler?: { client: SchedulerClient; target: SchedulerTarget };
   linkSecret: string;
   /** Where patients' links point, e.g. https://book.faceofjules.com */
   publicBaseUrl: string;
@@ -105,10 +96,14 @@ export interface CoreWiring extends BookingsWiring {
   notices?: { ses: SESClient; mailFrom: string; configurationSet?: string };
 }
 
-/** The booking deps, the patients' link tokens, and the stores they share. */
+/** The booking deps with their schedules and notices, the link tokens, and the stores. */
 export function wireCore(w: CoreWiring) {
   const { stores, bookings } = wireBookings(w);
   const tokens = new LinkTokens(w.linkSecret);
+  if (w.scheduler) {
+    const { client, target } = w.scheduler;
+    bookings.scheduler = new EventBridgeFollowUpScheduler(client, target, w.clock);
+  }
   if (w.notices) {
     const { ses, mailFrom, configurationSet } = w.notices;
     bookings.notices = new EmailSpacingNotices({
