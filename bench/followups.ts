@@ -66,7 +66,7 @@ async function main() {
     let busyMs = 0;
     const sendDue = async (asOf: Date) => {
       for (;;) {
-        const due = await core.store.due(catalog.clinic.locationId, asOf, 100);
+        const due = await core.stores.followUps.due(catalog.clinic.locationId, asOf, 100);
         if (due.length === 0) return;
         for (const d of due) {
           now = new Date(d.dueAt);

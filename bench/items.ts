@@ -1,8 +1,5 @@
 import { randomUUID } from "node:crypto";
-import {
-  followUpItem,
-  bookingItem as storeBookingItem,
-} from "../shared/adapters/dynamodb/booking-store";
+import { followUpItem, bookingItem as storeBookingItem } from "../shared/adapters/dynamodb/items";
 import { keys } from "../shared/adapters/dynamodb/keys";
 import { occupiedUntil, sessionEnd, slotLockInstants } from "../shared/domain/availability";
 import type { Booking, BookingStatus } from "../shared/domain/booking";
@@ -14,9 +11,9 @@ import type { PatientRecord } from "../shared/ports";
 import { normaliseEmail, patientIdFor } from "../shared/services/bookings";
 
 /**
- * Items in exactly the shapes DynamoBookingStore writes (see its `bookingItem`,
- * lock and patient Puts), for the raw-floor measurement and the bulk loader.
- * Bookings and follow-ups use the store's own builders.
+ * Items in exactly the shapes the stores write (see adapters/dynamodb/items.ts and
+ * the lock and patient Puts of booking-writes.ts), for the raw-floor measurement and
+ * the bulk loader. Bookings and follow-ups use the stores' own builders.
  */
 export type Item = Record<string, unknown>;
 

@@ -14,9 +14,9 @@ import {
 } from "@aws-sdk/client-cognito-identity-provider";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { demoClinic } from "../local/demo-clinic";
-import { DynamoBookingStore } from "../shared/adapters/dynamodb/booking-store";
 import { writeCatalog } from "../shared/adapters/dynamodb/catalog-writer";
 import { createDocumentClient } from "../shared/adapters/dynamodb/clients";
+import { DynamoPlanStore } from "../shared/adapters/dynamodb/plan-store";
 import { loadDefaultPlanSteps } from "../shared/aftercare/plan-schema";
 import { parseCatalog } from "../shared/catalog/catalog-schema";
 import type { Catalog } from "../shared/domain/catalog";
@@ -138,7 +138,7 @@ export async function seed(deps: {
   const written = await writeCatalog(doc, deployment.tableName, catalog);
   const plan = await seedPlan(
     {
-      store: new DynamoBookingStore(doc, deployment.tableName),
+      plans: new DynamoPlanStore(doc, deployment.tableName),
       clock: { now: () => new Date() },
       locationId: deployment.locationId,
     },

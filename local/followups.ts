@@ -43,7 +43,7 @@ const core = composeCore({
 });
 
 try {
-  const counts = await runDueFollowUps(core.followUps, core.store, DEMO_LOCATION_ID, {
+  const counts = await runDueFollowUps(core.followUps, core.stores.followUps, DEMO_LOCATION_ID, {
     asOf,
     simulate: true,
   });

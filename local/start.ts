@@ -111,7 +111,7 @@ async function main() {
     const {
       deps,
       followUps,
-      store,
+      stores,
       dynamo: db,
     } = composeLocal({
       dynamoEndpoint: dynamo.endpoint,
@@ -137,7 +137,7 @@ async function main() {
     );
     const poller = startFollowUpPoller(
       followUps,
-      store,
+      stores.followUps,
       DEMO_LOCATION_ID,
       cfg.pollMs,
       (error) =>

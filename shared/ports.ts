@@ -85,10 +85,20 @@ export interface PatientWrite {
   cancelledFollowUps: FollowUp[];
 }
 
-export interface BookingStore {
+/** The clinic's catalog (clinic, treatments, practitioners, closures), perhaps cached. */
+export interface CatalogSource {
   catalog(locationId: string): Promise<Catalog>;
+}
+
+/** Strongly consistent reads of bookings and patients, and the staff's lists. */
+export interface BookingReads {
   patient(locationId: string, patientId: string): Promise<PatientRecord | null>;
   booking(locationId: string, bookingId: string): Promise<Booking | null>;
+  /** The booking and its follow-ups, strongly consistent, in one read. */
+  bookingWithFollowUps(
+    locationId: string,
+    bookingId: string,
+  ): Promise<{ booking: Booking; followUps: FollowUp[] } | null>;
   /** Intervals that block the practitioner, overlapping [fromMs, toMs). */
   busy(
     locationId: string,
@@ -99,8 +109,10 @@ export interface BookingStore {
   schedule(locationId: string, date: string): Promise<Booking[]>;
   audit(locationId: string, fromIso: string, toIso: string): Promise<AuditEntry[]>;
   idempotency(locationId: string, key: string): Promise<IdempotencyRecord | null>;
-  /** Claims a once-only marker (e.g. "this notice was sent today"); false if already claimed. */
-  claimOnce(locationId: string, key: string, ttlSeconds: number): Promise<boolean>;
+}
+
+/** The transactions that change bookings and patients. */
+export interface BookingWrites {
   /**
    * Writes a booking change atomically: the booking, its slot locks, the patient's
    * spacing record (only if still at the version read), the audit entry and the
@@ -109,16 +121,18 @@ export interface BookingStore {
    */
   write(change: BookingWrite): Promise<void>;
   writePatient(change: PatientWrite): Promise<void>;
-  /** Records a suppressed address for every location (bounce or complaint). */
-  suppress(email: string, reason: string, at: Date): Promise<void>;
-  /** The booking and its follow-ups, strongly consistent, in one read. */
-  bookingWithFollowUps(
-    locationId: string,
-    bookingId: string,
-  ): Promise<{ booking: Booking; followUps: FollowUp[] } | null>;
+}
+
+/** The versions of a location's aftercare plan. */
+export interface PlanStore {
   currentPlan(locationId: string): Promise<AftercarePlan | null>;
   /** Adds a plan version; throws StaleReadError if that version exists already. */
   savePlan(locationId: string, plan: AftercarePlan): Promise<void>;
+}
+
+export interface OnceMarkers {
+  /** Claims a once-only marker (e.g. "this notice was sent today"); false if already claimed. */
+  claimOnce(locationId: string, key: string, ttlSeconds: number): Promise<boolean>;
 }
 
 /**
@@ -166,6 +180,13 @@ export interface FollowUpStore {
   ): Promise<{ bookingId: string; step: string; dueAt: string }[]>;
 }
 
+/** What a follow-up's one-time schedule delivers: which follow-up to send. */
+export interface FollowUpEvent {
+  locationId: string;
+  bookingId: string;
+  step: string;
+}
+
 /** One one-time schedule per follow-up (EventBridge Scheduler in AWS). */
 export interface FollowUpScheduler {
   /** Creates or replaces the follow-up's schedule at its due instant. */
@@ -210,6 +231,14 @@ export interface RawMailer {
   sendRaw(message: { to: string; raw: Uint8Array; tags: Record<string, string> }): Promise<{
     messageId: string;
   }>;
+}
+
+/** `csrf` binds a page form to the browser's random CSRF cookie. */
+export type TokenPurpose = "manage" | "rebook" | "unsubscribe" | "csrf";
+
+/** Signs the patients' links: a token is good for one purpose and one subject until it expires. */
+export interface LinkSigner {
+  sign(purpose: TokenPurpose, subject: string, expiresAt: Date): string;
 }
 
 /** Tells a patient why an online booking was refused, without telling the caller. */

@@ -53,9 +53,9 @@ export async function runOnce<T>(
   run: (intent: Omit<IdempotencyIntent, "respond">) => Promise<T>,
   replayed: (stored: StoredResponse) => T,
 ): Promise<T> {
-  const { store, locationId } = deps.bookings;
+  const { reads, locationId } = deps.bookings;
   const replay = async (): Promise<T | null> => {
-    const stored = await store.idempotency(locationId, intent.key);
+    const stored = await reads.idempotency(locationId, intent.key);
     if (!stored) return null;
     if (stored.requestHash !== intent.requestHash) {
       throw new HttpError(

@@ -44,4 +44,4 @@ export function reschedule(bookingId: string, body: RescheduleBody, actor: Actor
 
 /** The clinic's timezone (the catalog is cached, so this is not a round trip). */
 export const clinicTimezone = (deps: AppDeps) => async () =>
-  (await deps.bookings.store.catalog(deps.bookings.locationId)).clinic.policy.timezone;
+  (await deps.bookings.catalogs.catalog(deps.bookings.locationId)).clinic.policy.timezone;

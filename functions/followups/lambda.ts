@@ -1,20 +1,14 @@
-import { randomUUID } from "node:crypto";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { SESClient } from "@aws-sdk/client-ses";
 import { z } from "zod";
-import { LinkTokens } from "../../shared/adapters/auth/link-tokens";
-import { DynamoBookingStore } from "../../shared/adapters/dynamodb/booking-store";
 import { createDocumentClient } from "../../shared/adapters/dynamodb/clients";
 import { createLogger } from "../../shared/adapters/log/powertools-logger";
-import { SesRawMailer } from "../../shared/adapters/mail/ses-raw-mailer";
-import {
-  EventBridgeFollowUpScheduler,
-  schedulerTargetFrom,
-} from "../../shared/adapters/scheduler/eventbridge-scheduler";
+import { schedulerTargetFrom } from "../../shared/adapters/scheduler/eventbridge-scheduler";
 import { readLinkSecret } from "../../shared/adapters/secrets/link-secret";
 import { readFollowUpsConfig } from "../../shared/config";
 import { sweepOverdueFollowUps } from "../../shared/services/follow-up-repair";
 import { type FollowUpDeps, runFollowUp } from "../../shared/services/follow-ups";
+import { wireCore, wireFollowUps } from "../wiring";
 
 const LocationId = z.string().regex(/^[a-z0-9-]{1,64}$/);
 
@@ -41,42 +35,31 @@ async function build(): Promise<FollowUpDeps> {
   const config = readFollowUpsConfig(process.env);
   const logger = createLogger("clinic-followups", config.LOG_LEVEL);
   const linkSecret = await readLinkSecret(config);
-  const { doc } = createDocumentClient({});
-  const store = new DynamoBookingStore(doc, config.TABLE_NAME);
-  const clock = { now: () => new Date() };
-  return {
-    bookings: {
-      store,
-      clock,
-      newId: () => randomUUID().replaceAll("-", ""),
-      locationId: "unused: every event names its location",
-      log: logger,
-      // An automatic completion schedules the aftercare, so this function schedules too.
-      scheduler: new EventBridgeFollowUpScheduler(
-        new SchedulerClient({}),
-        schedulerTargetFrom(config),
-        clock,
-      ),
-    },
-    followUps: store,
-    // No SDK retries: the sender decides, so a send that timed out is never repeated.
-    mailer: new SesRawMailer(
-      new SESClient({
-        maxAttempts: 1,
-        // Without throwOnRequestTimeout the SDK only warns; a hung send must end.
-        requestHandler: {
-          connectionTimeout: 3_000,
-          requestTimeout: 10_000,
-          throwOnRequestTimeout: true,
-        },
-      }),
-      config.SES_CONFIGURATION_SET,
-    ),
-    tokens: new LinkTokens(linkSecret),
-    publicBaseUrl: config.PUBLIC_BASE_URL,
-    mailFrom: config.MAIL_FROM,
+  const core = wireCore({
+    doc: createDocumentClient({}).doc,
+    tableName: config.TABLE_NAME,
+    locationId: "unused: every event names its location",
+    clock: { now: () => new Date() },
     log: logger,
-  };
+    // An automatic completion schedules the aftercare, so this function schedules too.
+    scheduler: { client: new SchedulerClient({}), target: schedulerTargetFrom(config) },
+    linkSecret,
+    publicBaseUrl: config.PUBLIC_BASE_URL,
+  });
+  return wireFollowUps(core, {
+    // No SDK retries: the sender decides, so a send that timed out is never repeated.
+    ses: new SESClient({
+      maxAttempts: 1,
+      // Without throwOnRequestTimeout the SDK only warns; a hung send must end.
+      requestHandler: {
+        connectionTimeout: 3_000,
+        requestTimeout: 10_000,
+        throwOnRequestTimeout: true,
+      },
+    }),
+    mailFrom: config.MAIL_FROM,
+    configurationSet: config.SES_CONFIGURATION_SET,
+  });
 }
 
 let ready: Promise<FollowUpDeps> | undefined;

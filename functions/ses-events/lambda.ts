@@ -1,25 +1,22 @@
-import { randomUUID } from "node:crypto";
-import { DynamoBookingStore } from "../../shared/adapters/dynamodb/booking-store";
 import { createDocumentClient } from "../../shared/adapters/dynamodb/clients";
 import { createLogger } from "../../shared/adapters/log/powertools-logger";
 import { readSesEventsConfig } from "../../shared/config";
 import { suppressAddress } from "../../shared/services/consent";
+import { wireBookings } from "../wiring";
 import { suppressionsIn } from "./ses-notification";
 
 /** SES bounces and complaints (through SNS) → suppressed addresses. */
 async function build() {
   const config = readSesEventsConfig(process.env);
-  const { doc } = createDocumentClient({});
-  return {
-    bookings: {
-      store: new DynamoBookingStore(doc, config.TABLE_NAME),
-      clock: { now: () => new Date() },
-      newId: () => randomUUID().replaceAll("-", ""),
-      locationId: "unused",
-    },
-    locationIds: config.LOCATION_IDS.split(","),
-    logger: createLogger("clinic-ses-events", config.LOG_LEVEL),
-  };
+  const logger = createLogger("clinic-ses-events", config.LOG_LEVEL);
+  const { bookings } = wireBookings({
+    doc: createDocumentClient({}).doc,
+    tableName: config.TABLE_NAME,
+    locationId: "unused: every suppression names its locations",
+    clock: { now: () => new Date() },
+    log: logger,
+  });
+  return { bookings, locationIds: config.LOCATION_IDS.split(","), logger };
 }
 
 let ready: ReturnType<typeof build> | undefined;

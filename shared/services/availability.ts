@@ -16,7 +16,7 @@ export interface AvailabilityQuery {
 
 /** Free slots for a treatment: the catalog (cached) and one Query per practitioner. */
 export async function listAvailability(
-  deps: Pick<BookingDeps, "store" | "clock" | "locationId">,
+  deps: Pick<BookingDeps, "catalogs" | "reads" | "clock" | "locationId">,
   q: AvailabilityQuery,
 ): Promise<{ timezone: string; slots: Slot[] }> {
   const span = daysBetween(q.from, q.to);
@@ -34,7 +34,7 @@ export async function listAvailability(
       },
     );
   }
-  const catalog = await deps.store.catalog(deps.locationId);
+  const catalog = await deps.catalogs.catalog(deps.locationId);
   const treatment = catalog.treatments.find((t) => t.id === q.treatmentId);
   if (!treatment) {
     throw new DomainError("VALIDATION", "Unknown treatment.", {
@@ -51,7 +51,7 @@ export async function listAvailability(
   const toMs = instantAt(addDays(q.to, 1), "00:00", zone).getTime();
   const busy = (
     await Promise.all(
-      practitioners.map((p) => deps.store.busy(deps.locationId, p.id, fromMs, toMs)),
+      practitioners.map((p) => deps.reads.busy(deps.locationId, p.id, fromMs, toMs)),
     )
   ).flat();
   const slots = computeSlots({
@@ -69,13 +69,13 @@ export async function listAvailability(
 
 /** The first date a known patient may book the treatment (a rebooking link knows who). */
 export async function earliestAllowedFor(
-  deps: Pick<BookingDeps, "store" | "clock" | "locationId">,
+  deps: Pick<BookingDeps, "catalogs" | "reads" | "clock" | "locationId">,
   patientId: string,
   treatmentId: string,
 ): Promise<LocalDate> {
   const [catalog, patient] = await Promise.all([
-    deps.store.catalog(deps.locationId),
-    deps.store.patient(deps.locationId, patientId),
+    deps.catalogs.catalog(deps.locationId),
+    deps.reads.patient(deps.locationId, patientId),
   ]);
   const treatment = catalog.treatments.find((t) => t.id === treatmentId);
   return earliestAllowedDate({

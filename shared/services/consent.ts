@@ -5,10 +5,13 @@ import {
   pendingRebookRefs,
   stoppedBy,
 } from "../domain/follow-ups";
-import { StaleReadError } from "../ports";
 import { type BookingDeps, normaliseEmail, patientIdFor } from "./bookings";
+import { withFreshReads } from "./retry";
 
-const MAX_ATTEMPTS = 4;
+type ConsentDeps = Pick<
+  BookingDeps,
+  "reads" | "writes" | "clock" | "locationId" | "scheduler" | "log"
+>;
 
 /**
  * Stops a patient's emails: an unsubscribe stops the aftercare timeline; a bounce
@@ -17,16 +20,16 @@ const MAX_ATTEMPTS = 4;
  * Returns false when the location has no such patient.
  */
 export async function stopEmails(
-  deps: BookingDeps,
+  deps: ConsentDeps,
   input: { patientId: string; stop: EmailStop; reason: string; email?: string },
 ): Promise<boolean> {
-  const { store, locationId, clock } = deps;
-  for (let attempt = 1; ; attempt++) {
+  const { reads, locationId, clock } = deps;
+  const cancelled = await withFreshReads(async (): Promise<FollowUp[] | null> => {
     const now = clock.now();
-    const existing = await store.patient(locationId, input.patientId);
+    const existing = await reads.patient(locationId, input.patientId);
     // An address that bounced before it ever booked here is remembered all the same,
     // so a later booking sends it nothing.
-    if (!existing && input.stop !== "suppressed") return false;
+    if (!existing && input.stop !== "suppressed") return null;
     const record = existing ?? {
       id: input.patientId,
       locationId,
@@ -36,11 +39,11 @@ export async function stopEmails(
       version: 0,
     };
     const already = input.stop === "unsubscribed" ? record.aftercareOptOut : record.suppressed;
-    if (already) return true;
+    if (already) return [];
 
     const bookingIds = [...new Set(record.sessions.map((s) => s.bookingId))];
     const found = await Promise.all(
-      bookingIds.map((id) => store.bookingWithFollowUps(locationId, id)),
+      bookingIds.map((id) => reads.bookingWithFollowUps(locationId, id)),
     );
     const cancelled: FollowUp[] = found.flatMap((b) =>
       b
@@ -50,43 +53,44 @@ export async function stopEmails(
           })
         : [],
     );
-    try {
-      await store.writePatient({
-        patient: {
-          ...record,
-          ...(input.stop === "unsubscribed"
-            ? { aftercareOptOut: true }
-            : { suppressed: { reason: input.reason, at: now.toISOString() } }),
-          rebookFollowUps: pendingRebookRefs(record.rebookFollowUps, now),
-          version: record.version + 1,
-        },
-        expectedPatientVersion: existing ? record.version : null,
-        cancelledFollowUps: cancelled,
-      });
-    } catch (error) {
-      if (error instanceof StaleReadError && attempt < MAX_ATTEMPTS) continue;
-      throw error;
-    }
-    if (deps.scheduler) {
-      const { scheduler } = deps;
-      await Promise.all(
-        cancelled.map((f) =>
-          scheduler
-            .unschedule(f)
-            .catch(() => deps.log?.warn("schedule not removed", { followUpId: f.id })),
-        ),
-      );
-    }
-    return true;
+    await deps.writes.writePatient({
+      patient: {
+        ...record,
+        ...(input.stop === "unsubscribed"
+          ? { aftercareOptOut: true }
+          : { suppressed: { reason: input.reason, at: now.toISOString() } }),
+        rebookFollowUps: pendingRebookRefs(record.rebookFollowUps, now),
+        version: record.version + 1,
+      },
+      expectedPatientVersion: existing ? record.version : null,
+      cancelledFollowUps: cancelled,
+    });
+    return cancelled;
+  });
+  if (cancelled === null) return false;
+  if (deps.scheduler) {
+    const { scheduler } = deps;
+    await Promise.all(
+      cancelled.map((f) =>
+        scheduler
+          .unschedule(f)
+          .catch(() => deps.log?.warn("schedule not removed", { followUpId: f.id })),
+      ),
+    );
   }
+  return true;
 }
 
-/** A bounce or complaint: the address is suppressed everywhere, and its patient's emails stop. */
+/**
+ * A bounce or complaint: the address is suppressed in its patient record at these
+ * locations (every booking reads it there) and its pending emails stop. Elsewhere
+ * the account's SES suppression list, fed through the configuration set, refuses the
+ * address, and SES reports that refusal as a permanent bounce of that location.
+ */
 export async function suppressAddress(
-  deps: BookingDeps,
+  deps: ConsentDeps,
   input: { email: string; reason: string; locationIds: string[] },
 ) {
-  await deps.store.suppress(input.email, input.reason, deps.clock.now());
   for (const locationId of input.locationIds) {
     await stopEmails(
       { ...deps, locationId },

@@ -1,5 +1,3 @@
-import type { LinkTokens } from "../adapters/auth/link-tokens";
-import type { FollowUpEvent } from "../adapters/scheduler/eventbridge-scheduler";
 import { localDateOf } from "../domain/calendar";
 import { type Catalog, spacingRuleOf } from "../domain/catalog";
 import { DomainError } from "../domain/errors";
@@ -8,7 +6,14 @@ import { earliestAllowedDate } from "../domain/spacing";
 import { renderAftercareEmail } from "../messages/aftercare-email";
 import { renderConfirmation, renderReminder } from "../messages/booking-emails";
 import { buildRawEmail } from "../messages/mime";
-import { FOLLOW_UP_CLAIM_LEASE_MS, type FollowUpStore, MailError, type RawMailer } from "../ports";
+import {
+  FOLLOW_UP_CLAIM_LEASE_MS,
+  type FollowUpEvent,
+  type FollowUpStore,
+  type LinkSigner,
+  MailError,
+  type RawMailer,
+} from "../ports";
 import { type BookingDeps, changeStatus } from "./bookings";
 import { manageUrl, rebookUrl, unsubscribeUrls } from "./links";
 
@@ -25,7 +30,7 @@ export interface FollowUpDeps {
   bookings: BookingDeps;
   followUps: FollowUpStore;
   mailer: RawMailer;
-  tokens: LinkTokens;
+  tokens: LinkSigner;
   publicBaseUrl: string;
   mailFrom: string;
   log: {
@@ -54,7 +59,7 @@ export async function runFollowUp(
 
   let catalog: Catalog;
   try {
-    catalog = await bookings.store.catalog(claimed.locationId);
+    catalog = await bookings.catalogs.catalog(claimed.locationId);
   } catch (error) {
     // A read that failed (throttling, a cold start): nothing was sent, try again later.
     await deps.followUps.release(claimed);

@@ -1,4 +1,4 @@
-import type { LinkTokens } from "../adapters/auth/link-tokens";
+import type { LinkSigner } from "../ports";
 
 /** The patient-facing links, signed for one purpose each. */
 const DAY_MS = 86_400_000;
@@ -8,7 +8,7 @@ const REBOOK_DAYS = 90;
 const UNSUBSCRIBE_DAYS = 400;
 
 export interface LinkDeps {
-  tokens: LinkTokens;
+  tokens: LinkSigner;
   publicBaseUrl: string;
 }
 

@@ -1,7 +1,13 @@
-import type { LinkTokens } from "../adapters/auth/link-tokens";
 import { localDateOf } from "../domain/calendar";
 import { spacingRefusalEmail } from "../messages/spacing-refusal";
-import type { BookingStore, Clock, Mailer, SpacingNotices } from "../ports";
+import type {
+  CatalogSource,
+  Clock,
+  LinkSigner,
+  Mailer,
+  OnceMarkers,
+  SpacingNotices,
+} from "../ports";
 import { rebookUrl } from "./links";
 
 const DAY_S = 86_400;
@@ -19,9 +25,10 @@ interface Log {
 export class EmailSpacingNotices implements SpacingNotices {
   constructor(
     private readonly deps: {
-      store: BookingStore;
+      catalogs: CatalogSource;
+      once: OnceMarkers;
       mailer: Mailer;
-      tokens: LinkTokens;
+      tokens: LinkSigner;
       clock: Clock;
       publicBaseUrl: string;
       logger: Log;
@@ -29,13 +36,13 @@ export class EmailSpacingNotices implements SpacingNotices {
   ) {}
 
   async refused(input: Parameters<SpacingNotices["refused"]>[0]): Promise<void> {
-    const { store, mailer, tokens, clock } = this.deps;
+    const { catalogs, once, mailer, tokens, clock } = this.deps;
     try {
-      const catalog = await store.catalog(input.locationId);
+      const catalog = await catalogs.catalog(input.locationId);
       const now = clock.now();
       const today = localDateOf(now, catalog.clinic.policy.timezone);
       const key = `spacing-notice:${input.patientId}:${input.earliestAllowedDate}:${today}`;
-      if (!(await store.claimOnce(input.locationId, key, DAY_S))) return;
+      if (!(await once.claimOnce(input.locationId, key, DAY_S))) return;
       await mailer.send(
         spacingRefusalEmail({
           to: input.patient.email,

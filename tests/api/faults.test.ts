@@ -574,7 +574,7 @@ describe("a Scheduler create that fails after the booking was written", () => {
         (l) => l.message === "schedule not synced" && String(l.fields.followUpId).startsWith(id),
       ),
     ).toHaveLength(3);
-    const stored = await app.store.bookingWithFollowUps(LOCATION, id);
+    const stored = await app.stores.reads.bookingWithFollowUps(LOCATION, id);
     expect(stored?.followUps.map((f) => [f.step, f.status]).sort()).toEqual([
       ["auto-complete-1", "scheduled"],
       ["confirmation-1", "scheduled"],
@@ -593,7 +593,7 @@ describe("a Scheduler create that fails after the booking was written", () => {
     expect(first.outcomes.sent).toBe(1);
     const mails = await emailsTo(email);
     expect(mails).toHaveLength(1);
-    expect((await app.store.get(LOCATION, id, "confirmation-1"))?.messageId).toBe(
+    expect((await app.stores.followUps.get(LOCATION, id, "confirmation-1"))?.messageId).toBe(
       mails[0]?.messageId,
     );
     expect(
@@ -648,7 +648,7 @@ describe("a Scheduler create that fails after the booking was written", () => {
 
     const mails = await emailsTo(email);
     expect(mails).toHaveLength(6);
-    const stored = await app.store.bookingWithFollowUps(LOCATION, id);
+    const stored = await app.stores.reads.bookingWithFollowUps(LOCATION, id);
     const sent = stored?.followUps.filter((f) => f.status === "sent" && f.messageId) ?? [];
     expect(sent.map((f) => f.messageId).sort()).toEqual(mails.map((m) => m.messageId).sort());
     expect(stored?.booking.status).toBe("completed");
@@ -719,7 +719,7 @@ describe("the followups function's sweep event (the recurring repair schedule's 
     ]);
     const mails = await emailsTo(email);
     expect(mails).toHaveLength(1);
-    expect((await app.store.get(LOCATION, id, "confirmation-1"))?.messageId).toBe(
+    expect((await app.stores.followUps.get(LOCATION, id, "confirmation-1"))?.messageId).toBe(
       mails[0]?.messageId,
     );
 

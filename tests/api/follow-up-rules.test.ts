@@ -262,7 +262,7 @@ describe("2. at-least-once delivery sends exactly once", () => {
     const day1 = (await byStep(ctx, id))["day-1"];
     expect(day1).toMatchObject({ status: "sent", sentAt: "2026-12-09T09:00:30-08:00" });
     expect(day1?.messageId).toBe(mails[0]?.messageId);
-    expect((await ctx.app.store.get(LOCATION, id, "day-1"))?.attempts).toBe(1);
+    expect((await ctx.app.stores.followUps.get(LOCATION, id, "day-1"))?.attempts).toBe(1);
 
     ctx.app.clock.set("2026-12-10T17:00:00Z");
     expect(await runFollowUp(ctx.app.followUps, event)).toBe("nothing-to-do");
@@ -777,10 +777,9 @@ describe("5. bounces and complaints suppress the address", () => {
     expect(await emailsTo(email)).toHaveLength(1);
   });
 
-  // BUG: completing a session of a suppressed patient writes the aftercare timeline
-  // as `scheduled` (bookings.ts aftercareFor ignores `patient.suppressed`), and the
-  // sender only checks suppression for the rebooking steps: the plan and six
-  // aftercare emails go to a hard-bounced address.
+  // Completing a session writes no aftercare timeline for a suppressed patient
+  // (aftercareFor in services/bookings/change-status.ts): none of the plan's emails
+  // goes to a hard-bounced address.
   it("a session completed after a permanent bounce sends no aftercare to that address", async () => {
     const ctx = await open("2026-11-30T18:00:00Z");
     const email = address("bounce-aftercare");
@@ -970,7 +969,12 @@ describe("6. SES faults", () => {
   it("a follow-up stuck in sending for over 2 minutes (its function died) is failed by the next delivery, never sent", async () => {
     const { email, id, event } = await bookFor("stuck");
     // A delivery that claimed it and died (Lambda timeout) before recording anything.
-    const claimed = await ctx.app.store.claim(LOCATION, id, "confirmation-1", ctx.app.clock.now());
+    const claimed = await ctx.app.stores.followUps.claim(
+      LOCATION,
+      id,
+      "confirmation-1",
+      ctx.app.clock.now(),
+    );
     expect(claimed?.status).toBe("sending");
 
     ctx.app.clock.set("2026-11-30T18:01:00Z");
@@ -1040,11 +1044,11 @@ describe("a failed read gives the follow-up back", () => {
       ...ctx.app.followUps,
       bookings: {
         ...ctx.app.followUps.bookings,
-        store: Object.assign(Object.create(ctx.app.store), {
+        catalogs: {
           catalog: async () => {
             throw Object.assign(new Error("throttled"), { name: "ThrottlingException" });
           },
-        }),
+        },
       },
     };
     await expect(runFollowUp(failing, event)).rejects.toThrow("throttled");

@@ -230,7 +230,7 @@ describe("pages under hostile input", () => {
     expect(evil.status).toBe(403);
     const sameSite = await cancel({ cookie: staffCookie, "sec-fetch-site": "same-site" });
     expect(sameSite.status).toBe(403);
-    expect((await app.store.booking(app.deps.bookings.locationId, booking.id))?.status).toBe(
+    expect((await app.stores.reads.booking(app.deps.bookings.locationId, booking.id))?.status).toBe(
       "confirmed",
     );
     const ours = await cancel({ cookie: staffCookie, origin: app.baseUrl });
@@ -322,7 +322,9 @@ describe("pages under hostile input", () => {
     const stale = await post("/staff/plan", { ...fields, save: "1" }, { cookie: editor.cookie });
     expect(stale.status).toBe(409);
     expect(await stale.text()).toContain(`version ${version + 1} was saved by someone else`);
-    expect((await app.store.currentPlan(app.deps.bookings.locationId))?.version).toBe(version + 1);
+    expect((await app.stores.plans.currentPlan(app.deps.bookings.locationId))?.version).toBe(
+      version + 1,
+    );
   });
 
   it("a browser sending too large a form gets a page, an API client JSON", async () => {

@@ -174,7 +174,7 @@ describe("receptionist console in a browser", () => {
     page.once("dialog", (d) => void d.accept());
     await page.getByRole("button", { name: "Cancel" }).click();
     await page.waitForURL(/done=cancelled/);
-    expect((await app.store.booking(app.deps.bookings.locationId, other))?.status).toBe(
+    expect((await app.stores.reads.booking(app.deps.bookings.locationId, other))?.status).toBe(
       "cancelled",
     );
   });
@@ -190,7 +190,7 @@ describe("receptionist console in a browser", () => {
     await page.getByRole("button", { name: "Save as a new version" }).click();
     expect(await page.getByRole("alert").first().textContent()).toContain("Nothing was saved");
     expect(await page.locator("main").textContent()).toContain("must not name the procedure");
-    expect((await app.store.currentPlan(app.deps.bookings.locationId))?.version).toBe(1);
+    expect((await app.stores.plans.currentPlan(app.deps.bookings.locationId))?.version).toBe(1);
 
     await subject.fill("Day one: gentle care from {{clinicName}}");
     await page
@@ -208,7 +208,7 @@ describe("receptionist console in a browser", () => {
     await page.getByRole("button", { name: "Save as a new version" }).click();
     await page.waitForURL(/saved=2/);
     expect(await page.getByRole("status").textContent()).toContain("Saved as version 2");
-    const plan = await app.store.currentPlan(app.deps.bookings.locationId);
+    const plan = await app.stores.plans.currentPlan(app.deps.bookings.locationId);
     expect(plan?.version).toBe(2);
     expect(plan?.steps[1]?.subject).toBe("Day one: gentle care from {{clinicName}}");
     expect(plan?.steps.length).toBe(9);

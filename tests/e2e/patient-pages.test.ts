@@ -92,7 +92,7 @@ describe("patient pages in a browser", () => {
     expect(await page.getByRole("status").textContent()).toContain("cancelled");
     await check("patient-08-cancelled");
 
-    const stored = await app.store.booking(app.deps.bookings.locationId, bookingId);
+    const stored = await app.stores.reads.booking(app.deps.bookings.locationId, bookingId);
     expect(stored?.status).toBe("cancelled");
     expect(stored?.start).toBe("2026-12-10T22:00:00.000Z");
     expect(stored?.patient).toEqual({ name: "Maya Chen", email, phone: "+1 310 555 0100" });
@@ -183,7 +183,7 @@ describe("patient pages in a browser", () => {
     await page.getByRole("button", { name: "Stop aftercare emails" }).click();
     expect(await page.locator("h1").textContent()).toBe("You are unsubscribed");
     await check("patient-13-unsubscribed");
-    const record = await app.store.patient(app.deps.bookings.locationId, patientId);
+    const record = await app.stores.reads.patient(app.deps.bookings.locationId, patientId);
     expect(record?.aftercareOptOut).toBe(true);
   });
 

@@ -11,10 +11,10 @@ import {
 } from "@aws-sdk/client-cognito-identity-provider";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, inject, it } from "vitest";
+import { tableStores } from "../../functions/wiring";
 import { loadCatalog, parseSeedArgs, readDeployment, seed } from "../../infra/seed";
 import { demoClinic } from "../../local/demo-clinic";
 import { localDynamoDbClientConfig } from "../../local/services/dynamodb-local";
-import { DynamoBookingStore } from "../../shared/adapters/dynamodb/booking-store";
 import { createDocumentClient } from "../../shared/adapters/dynamodb/clients";
 import { ensureTable } from "../../shared/adapters/dynamodb/ensure-table";
 
@@ -167,8 +167,8 @@ describe("seeding", () => {
       admin: "exists",
     });
 
-    const store = new DynamoBookingStore(doc, tableName, { catalogTtlMs: 0 });
-    expect((await store.catalog("face-of-jules")).treatments).toHaveLength(3);
+    const { catalogs, plans } = tableStores(doc, tableName, { catalogTtlMs: 0 });
+    expect((await catalogs.catalog("face-of-jules")).treatments).toHaveLength(3);
 
     // A reseed with a smaller catalog leaves exactly that catalog.
     const smaller = {
@@ -188,8 +188,8 @@ describe("seeding", () => {
       adminEmail: "admin@clinic.test",
     });
     expect(third.removed.sort()).toEqual(["CLOSURE#2026-12-25#*", "TREATMENT#led-facial"]);
-    expect(await store.catalog("face-of-jules")).toEqual(smaller);
-    expect((await store.currentPlan("face-of-jules"))?.version).toBe(1);
+    expect(await catalogs.catalog("face-of-jules")).toEqual(smaller);
+    expect((await plans.currentPlan("face-of-jules"))?.version).toBe(1);
     expect(cognito.commandCalls(AdminCreateUserCommand)[0]?.args[0].input).toMatchObject({
       UserPoolId: "us-west-2_pool",
       Username: "admin@clinic.test",

@@ -36,12 +36,12 @@ async function book(tag: string, start: string) {
 }
 
 async function followUps(bookingId: string) {
-  const out = await app.store.bookingWithFollowUps(LOCATION, bookingId);
+  const out = await app.stores.reads.bookingWithFollowUps(LOCATION, bookingId);
   return Object.fromEntries((out?.followUps ?? []).map((f) => [f.step, f]));
 }
 
 async function dueSteps(asOf: string) {
-  return (await app.store.due(LOCATION, new Date(asOf), 100)).map((d) => ({
+  return (await app.stores.followUps.due(LOCATION, new Date(asOf), 100)).map((d) => ({
     bookingId: d.bookingId,
     step: d.step,
     dueAt: d.dueAt,
@@ -53,7 +53,7 @@ describe("abandoned follow-up claims", () => {
     app.clock.set("2026-11-30T18:00:00Z");
     const { email, id } = await book("runner", "2026-12-10T09:00:00-08:00");
     const now = app.clock.now().toISOString();
-    const claimed = await app.store.claim(LOCATION, id, "confirmation-1", new Date(now));
+    const claimed = await app.stores.followUps.claim(LOCATION, id, "confirmation-1", new Date(now));
     expect(claimed?.status).toBe("sending");
     // The process dies here: no finish, no release.
 
@@ -84,7 +84,9 @@ describe("abandoned follow-up claims", () => {
   it("the repair sweep (AWS) finds an abandoned email claim and closes it, never sending it", async () => {
     app.clock.set("2026-11-30T19:00:00Z");
     const { email, id } = await book("sweep", "2026-12-11T09:00:00-08:00");
-    expect(await app.store.claim(LOCATION, id, "confirmation-1", app.clock.now())).not.toBeNull();
+    expect(
+      await app.stores.followUps.claim(LOCATION, id, "confirmation-1", app.clock.now()),
+    ).not.toBeNull();
 
     // A sweep looks only at what is overdue by its grace period (10 minutes).
     app.clock.set(at("2026-11-30T19:00:00Z", FOLLOW_UP_CLAIM_LEASE_MS + 11 * 60_000));
@@ -110,13 +112,13 @@ describe("abandoned follow-up claims", () => {
     const claimedAt = auto?.dueAt as string;
     app.clock.set(claimedAt);
     expect(
-      await app.store.claim(LOCATION, id, auto?.step as string, new Date(claimedAt)),
+      await app.stores.followUps.claim(LOCATION, id, auto?.step as string, new Date(claimedAt)),
     ).not.toBeNull();
     // Died before completing the session.
 
     const outcomes = await app.runFollowUps(at(claimedAt, FOLLOW_UP_CLAIM_LEASE_MS));
     expect(outcomes.done).toBe(1);
-    const after = await app.store.bookingWithFollowUps(LOCATION, id);
+    const after = await app.stores.reads.bookingWithFollowUps(LOCATION, id);
     expect(after?.booking.status).toBe("completed");
     const steps = after?.followUps ?? [];
     expect(steps.find((f) => f.kind === "auto-complete")?.status).toBe("sent");
@@ -141,7 +143,7 @@ describe("abandoned follow-up claims", () => {
     const claimedAt = auto?.dueAt as string;
     app.clock.set(claimedAt);
     expect(
-      await app.store.claim(LOCATION, id, auto?.step as string, new Date(claimedAt)),
+      await app.stores.followUps.claim(LOCATION, id, auto?.step as string, new Date(claimedAt)),
     ).not.toBeNull();
     await changeStatus(
       { ...app.deps.bookings, locationId: LOCATION },
@@ -151,7 +153,7 @@ describe("abandoned follow-up claims", () => {
 
     const outcomes = await app.runFollowUps(at(claimedAt, FOLLOW_UP_CLAIM_LEASE_MS));
     expect(outcomes.skipped).toBeGreaterThanOrEqual(1);
-    const after = await app.store.bookingWithFollowUps(LOCATION, id);
+    const after = await app.stores.reads.bookingWithFollowUps(LOCATION, id);
     expect(after?.booking.status).toBe("completed");
     const steps = after?.followUps ?? [];
     expect(steps.find((f) => f.kind === "auto-complete")).toMatchObject({

@@ -63,7 +63,7 @@ describe("booking writes against DynamoDB Local", () => {
     ]);
     const locks = await lockItems("jules", b.locks);
     expect(locks.map((l) => l?.bookingId)).toEqual(Array(5).fill(b.id));
-    const patient = await app.deps.bookings.store.patient(
+    const patient = await app.deps.bookings.reads.patient(
       app.deps.bookings.locationId,
       b.patientId,
     );
@@ -164,7 +164,7 @@ describe("booking writes against DynamoDB Local", () => {
     });
     expect(cancelled.locks).toEqual([]);
     expect((await lockItems("jules", b.locks)).every((l) => l === undefined)).toBe(true);
-    const patient = await app.deps.bookings.store.patient(
+    const patient = await app.deps.bookings.reads.patient(
       app.deps.bookings.locationId,
       patientIdFor(app.deps.bookings.locationId, email),
     );
@@ -258,7 +258,7 @@ describe("booking writes against DynamoDB Local", () => {
       fault.remove();
     }
     const loc = app.deps.bookings.locationId;
-    expect(await app.deps.bookings.store.patient(loc, patientIdFor(loc, email))).toBeNull();
+    expect(await app.deps.bookings.reads.patient(loc, patientIdFor(loc, email))).toBeNull();
     const res = await app.request("/api/bookings", {
       method: "POST",
       json: {

@@ -7,8 +7,8 @@ import { DateTime } from "luxon";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { localDynamoDbClientConfig } from "../../local/services/dynamodb-local";
 import { findFreePort } from "../../local/services/ports";
-import { DynamoBookingStore } from "../../shared/adapters/dynamodb/booking-store";
 import { createDocumentClient } from "../../shared/adapters/dynamodb/clients";
+import { DynamoFollowUpStore } from "../../shared/adapters/dynamodb/follow-up-store";
 import { type TableSnapshot, tableIntegrity } from "../support/fault-injection";
 
 /**
@@ -129,7 +129,7 @@ async function snapshot(stack: Stack): Promise<TableSnapshot> {
 async function dueCount(stack: Stack, asOf: Date): Promise<number> {
   const { client, doc } = createDocumentClient(localDynamoDbClientConfig(stack.dynamoEndpoint));
   try {
-    return (await new DynamoBookingStore(doc, TABLE).due(LOCATION, asOf, 100)).length;
+    return (await new DynamoFollowUpStore(doc, TABLE).due(LOCATION, asOf, 100)).length;
   } finally {
     client.destroy();
   }

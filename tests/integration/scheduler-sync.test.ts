@@ -190,7 +190,7 @@ describe("booking use cases sync the schedules", () => {
       });
     }
     // The follow-ups are still scheduled in the table.
-    const stored = await app.store.bookingWithFollowUps("face-of-jules", booking.id);
+    const stored = await app.stores.reads.bookingWithFollowUps("face-of-jules", booking.id);
     expect(stored?.followUps.map((f) => f.status)).toEqual(["scheduled", "scheduled", "scheduled"]);
   });
 });

@@ -46,7 +46,8 @@ export interface TestApp {
   roundTrips: RoundTripCounter;
   dynamo: ReturnType<typeof composeLocal>["dynamo"];
   followUps: ReturnType<typeof composeLocal>["followUps"];
-  store: ReturnType<typeof composeLocal>["store"];
+  /** The stores over the test's table, as the app uses them. */
+  stores: ReturnType<typeof composeLocal>["stores"];
   /** Plays every follow-up due by `asOf` at its own due time (the local Scheduler stand-in). */
   runFollowUps(asOf: string): Promise<Record<string, number>>;
   request(path: string, init?: RequestInit & { json?: unknown }): Promise<Response>;
@@ -67,7 +68,7 @@ export async function startTestApp(
   const clock = new TestClock(new Date(options.now ?? "2026-11-30T18:00:00Z"));
   const logger = new CapturingLogger();
   const catalog = options.catalog ?? demoClinic;
-  const { deps, dynamo, followUps, store } = composeLocal({
+  const { deps, dynamo, followUps, stores } = composeLocal({
     dynamoEndpoint: inject("dynamoEndpoint"),
     tableName,
     locationId: catalog.clinic.locationId,
@@ -99,9 +100,9 @@ export async function startTestApp(
     roundTrips,
     dynamo,
     followUps,
-    store,
+    stores,
     runFollowUps: (asOf) =>
-      runDueFollowUps(followUps, store, catalog.clinic.locationId, {
+      runDueFollowUps(followUps, stores.followUps, catalog.clinic.locationId, {
         asOf: new Date(asOf),
         simulate: true,
       }),

@@ -21,7 +21,7 @@ export function pageErrors(deps: AppDeps, home: string) {
   return async (err: Error, c: Context) => {
     let clinicName = "the clinic";
     try {
-      clinicName = (await deps.bookings.store.catalog(deps.bookings.locationId)).clinic.name;
+      clinicName = (await deps.bookings.catalogs.catalog(deps.bookings.locationId)).clinic.name;
     } catch {
       // The page still says something useful without the clinic's name.
     }

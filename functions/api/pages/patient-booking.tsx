@@ -34,12 +34,12 @@ const familyWords = (t: Treatment) => t.family.replace(/-/g, " ");
  * (`?rebook=`) names the patient, so the calendar greys the days they may not book.
  */
 export function patientBookingPages(deps: AppDeps) {
-  const { store, locationId, clock } = deps.bookings;
+  const { catalogs, locationId, clock } = deps.bookings;
   const router = new Hono<AppEnv>();
   router.onError(pageErrors(deps, "/book"));
 
   const load = async () => {
-    const catalog = await store.catalog(locationId);
+    const catalog = await catalogs.catalog(locationId);
     return {
       catalog,
       zone: catalog.clinic.policy.timezone,

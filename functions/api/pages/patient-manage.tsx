@@ -32,7 +32,7 @@ const DONE: Record<string, string> = {
  * token is the only key; a wrong one gets the same 404 as a missing booking.
  */
 export function patientManagePages(deps: AppDeps) {
-  const { store, locationId, clock } = deps.bookings;
+  const { catalogs, locationId, clock } = deps.bookings;
   const router = new Hono<AppEnv>();
   router.onError(pageErrors(deps, "/book"));
 
@@ -47,7 +47,7 @@ export function patientManagePages(deps: AppDeps) {
     }
     const [booking, catalog] = await Promise.all([
       getBooking(deps.bookings, id),
-      store.catalog(locationId),
+      catalogs.catalog(locationId),
     ]);
     const { policy } = catalog.clinic;
     const allowed = allowedActions(booking, { kind: "patient" }, clock.now(), policy);

@@ -133,7 +133,7 @@ export type PickerOptions = Parameters<ReturnType<typeof staffPicker>>[1];
 
 /** Booking for a patient: choose the treatment, then the day and time, then the patient. */
 export function staffBookPages(deps: AppDeps) {
-  const { store, locationId } = deps.bookings;
+  const { catalogs, locationId } = deps.bookings;
   const router = new Hono<AppEnv>();
   const picker = staffPicker(deps);
   const bookPicker = (
@@ -152,7 +152,7 @@ export function staffBookPages(deps: AppDeps) {
     });
 
   router.get("/staff/book", async (c) => {
-    const catalog = await store.catalog(locationId);
+    const catalog = await catalogs.catalog(locationId);
     const treatment = treatmentOf(catalog, c.req.query("treatmentId") ?? "");
     const { Page } = staffFrame(c, deps, catalog.clinic.name);
     if (!treatment) {
@@ -188,7 +188,7 @@ export function staffBookPages(deps: AppDeps) {
   });
 
   router.post("/staff/book", async (c) => {
-    const catalog = await store.catalog(locationId);
+    const catalog = await catalogs.catalog(locationId);
     const treatment = treatmentOf(catalog, c.req.query("treatmentId") ?? "");
     const date = dateQuery(c);
     if (!treatment || !date) throw new DomainError("NOT_FOUND", "Choose a treatment and a day.");

@@ -4,7 +4,7 @@ import type { Catalog, ClinicPolicy } from "../../../shared/domain/catalog";
 import { DomainError } from "../../../shared/domain/errors";
 import { type Actor, allowedActions } from "../../../shared/domain/lifecycle";
 import { changeStatus, getBooking } from "../../../shared/services/bookings";
-import { bookingWithFollowUps, sentEmail } from "../../../shared/services/records";
+import { bookingWithFollowUps, sentEmail } from "../../../shared/services/staff-queries";
 import type { AppDeps, AppEnv } from "../context";
 import { FollowUpsTable } from "./follow-ups-table";
 import { appointmentWhen, longDate, shortWhen } from "./format";
@@ -26,11 +26,11 @@ const DONE: Record<string, string> = {
 
 /** One booking's page, its sent emails, and the status buttons. */
 export function staffBookingPages(deps: AppDeps) {
-  const { store, locationId, clock } = deps.bookings;
+  const { catalogs, locationId, clock } = deps.bookings;
   const router = new Hono<AppEnv>();
 
   router.get("/staff/bookings/:id", async (c) => {
-    const catalog = await store.catalog(locationId);
+    const catalog = await catalogs.catalog(locationId);
     const { policy } = catalog.clinic;
     const zone = policy.timezone;
     const found = await bookingWithFollowUps(deps.bookings, c.req.param("id"));
@@ -70,7 +70,7 @@ export function staffBookingPages(deps: AppDeps) {
   });
 
   router.get("/staff/bookings/:id/emails/:step", async (c) => {
-    const catalog = await store.catalog(locationId);
+    const catalog = await catalogs.catalog(locationId);
     const id = c.req.param("id");
     const { rendered, messageId, sentAt } = await sentEmail(deps.bookings, id, c.req.param("step"));
     const { Page } = staffFrame(c, deps, catalog.clinic.name);

@@ -91,7 +91,7 @@ const blank: StepFields = {
 
 /** The aftercare plan editor: edit the steps, preview an email with sample data, save a version. */
 export function staffPlanPages(deps: AppDeps) {
-  const { store, locationId, clock } = deps.bookings;
+  const { catalogs, plans, locationId, clock } = deps.bookings;
   const router = new Hono<AppEnv>();
 
   const editor = async (
@@ -107,7 +107,7 @@ export function staffPlanPages(deps: AppDeps) {
       status?: number;
     },
   ) => {
-    const catalog = await store.catalog(locationId);
+    const catalog = await catalogs.catalog(locationId);
     const { Page, csrf } = staffFrame(c, deps, catalog.clinic.name);
     const rows = [...state.steps, { ...blank }];
     const errorsFor = (i: number) =>
@@ -246,7 +246,7 @@ export function staffPlanPages(deps: AppDeps) {
   };
 
   router.get("/staff/plan", async (c) => {
-    const plan = await store.currentPlan(locationId);
+    const plan = await plans.currentPlan(locationId);
     const saved = c.req.query("saved");
     return editor(c, {
       steps: (plan?.steps ?? []).map(toFields),
@@ -257,7 +257,7 @@ export function staffPlanPages(deps: AppDeps) {
 
   router.post("/staff/plan", async (c) => {
     const form = await readForm(c, deps);
-    const current = await store.currentPlan(locationId);
+    const current = await plans.currentPlan(locationId);
     const fields = fromForm(form);
     const kept = fields.filter((s) => !s.remove);
     const parsed = PlanStepsInput.safeParse({ steps: kept.map(toStep) });
@@ -289,7 +289,7 @@ export function staffPlanPages(deps: AppDeps) {
           status: 422,
         });
       }
-      const catalog = await store.catalog(locationId);
+      const catalog = await catalogs.catalog(locationId);
       const today = localDateOf(clock.now(), catalog.clinic.policy.timezone);
       const base = deps.publicBaseUrl;
       const email = renderAftercareEmail(one.data.steps[0], {

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { addDays, instantAt, isLocalDate, localDateOf } from "../../../shared/domain/calendar";
 import { DomainError } from "../../../shared/domain/errors";
-import { patientByEmail } from "../../../shared/services/records";
+import { patientByEmail } from "../../../shared/services/staff-queries";
 import type { AppDeps, AppEnv } from "../context";
 import { FollowUpsTable } from "./follow-ups-table";
 import { longDate, shortWhen } from "./format";
@@ -17,11 +17,11 @@ function noneIfNotFound(error: unknown): null {
 
 /** A patient's page (sessions, overrides, follow-ups, sent emails) and the audit log. */
 export function staffRecordPages(deps: AppDeps) {
-  const { store, locationId, clock } = deps.bookings;
+  const { catalogs, reads, locationId, clock } = deps.bookings;
   const router = new Hono<AppEnv>();
 
   router.get("/staff/patients", async (c) => {
-    const catalog = await store.catalog(locationId);
+    const catalog = await catalogs.catalog(locationId);
     const zone = catalog.clinic.policy.timezone;
     const { Page } = staffFrame(c, deps, catalog.clinic.name);
     const email = (c.req.query("email") ?? "").trim().slice(0, 254);
@@ -30,7 +30,7 @@ export function staffRecordPages(deps: AppDeps) {
       ? await Promise.all(
           [...record.sessions]
             .sort((a, b) => (a.date < b.date ? 1 : -1))
-            .map((s) => store.bookingWithFollowUps(locationId, s.bookingId)),
+            .map((s) => reads.bookingWithFollowUps(locationId, s.bookingId)),
         )
       : [];
     return sendPage(
@@ -109,7 +109,7 @@ export function staffRecordPages(deps: AppDeps) {
   });
 
   router.get("/staff/audit", async (c) => {
-    const catalog = await store.catalog(locationId);
+    const catalog = await catalogs.catalog(locationId);
     const zone = catalog.clinic.policy.timezone;
     const today = localDateOf(clock.now(), zone);
     const from0 = c.req.query("from");
@@ -119,7 +119,7 @@ export function staffRecordPages(deps: AppDeps) {
     if (to < from) to = from;
     // One screen is at most a year: a wider range would be one long, slow query.
     if (addDays(from, 366) < to) to = addDays(from, 366);
-    const entries = await store.audit(
+    const entries = await reads.audit(
       locationId,
       instantAt(from, "00:00", zone).toISOString(),
       instantAt(addDays(to, 1), "00:00", zone).toISOString(),

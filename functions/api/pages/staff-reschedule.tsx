@@ -14,7 +14,7 @@ import { submitForm } from "./submit";
 
 /** Moving a booking from the console, with the override box when spacing refuses. */
 export function staffReschedulePages(deps: AppDeps) {
-  const { store, locationId } = deps.bookings;
+  const { catalogs, locationId } = deps.bookings;
   const router = new Hono<AppEnv>();
   const picker = staffPicker(deps);
 
@@ -23,7 +23,7 @@ export function staffReschedulePages(deps: AppDeps) {
     booking: Booking,
     state: Pick<PickerOptions, "values" | "errors" | "notice" | "refusal" | "status">,
   ) => {
-    const catalog = await store.catalog(locationId);
+    const catalog = await catalogs.catalog(locationId);
     const zone = catalog.clinic.policy.timezone;
     const treatment = treatmentOf(catalog, booking.treatmentId);
     if (!treatment) throw new DomainError("NOT_FOUND", "The treatment is no longer offered.");

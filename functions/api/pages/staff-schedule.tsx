@@ -16,16 +16,16 @@ const DONE: Record<string, string> = {
 
 /** The front desk's day: each practitioner's bookings in time order, with their status. */
 export function staffSchedulePages(deps: AppDeps) {
-  const { store, locationId, clock } = deps.bookings;
+  const { catalogs, reads, locationId, clock } = deps.bookings;
   const router = new Hono<AppEnv>();
 
   router.get("/staff", async (c) => {
-    const catalog = await store.catalog(locationId);
+    const catalog = await catalogs.catalog(locationId);
     const zone = catalog.clinic.policy.timezone;
     const today = localDateOf(clock.now(), zone);
     const asked = c.req.query("date");
     const date = asked && isLocalDate(asked) ? asked : today;
-    const bookings = (await store.schedule(locationId, date)).sort((a, b) =>
+    const bookings = (await reads.schedule(locationId, date)).sort((a, b) =>
       a.start < b.start ? -1 : 1,
     );
     const { Page, csrf } = staffFrame(c, deps, catalog.clinic.name);

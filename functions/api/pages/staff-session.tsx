@@ -70,7 +70,7 @@ export function staffFrame(c: Context<AppEnv>, deps: AppDeps, clinicName: string
 }
 
 export function staffSessionPages(deps: AppDeps) {
-  const { store, locationId } = deps.bookings;
+  const { catalogs, locationId } = deps.bookings;
   const secure = secureCookies(deps);
   const router = new Hono<AppEnv>();
 
@@ -78,7 +78,7 @@ export function staffSessionPages(deps: AppDeps) {
     c: Context<AppEnv>,
     state: { email?: string; error?: string; status?: number },
   ) => {
-    const catalog = await store.catalog(locationId);
+    const catalog = await catalogs.catalog(locationId);
     const next = safeNext(c.req.query("next"));
     const notice = c.req.query("expired")
       ? "Your session has expired. Please sign in again."

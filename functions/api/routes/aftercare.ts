@@ -4,7 +4,11 @@ import { toLocalIso } from "../../../shared/domain/calendar";
 import { DomainError } from "../../../shared/domain/errors";
 import type { FollowUp } from "../../../shared/domain/follow-ups";
 import { publishPlan } from "../../../shared/services/aftercare-plans";
-import { bookingWithFollowUps, patientByEmail, sentEmail } from "../../../shared/services/records";
+import {
+  bookingWithFollowUps,
+  patientByEmail,
+  sentEmail,
+} from "../../../shared/services/staff-queries";
 import type { AppDeps } from "../context";
 import { clinicTimezone } from "../requests";
 import { newRouter } from "../router";
@@ -144,7 +148,7 @@ function followUpView(f: FollowUp, timezone: string) {
 
 /** Staff views of follow-ups, patients and the aftercare plan. */
 export function aftercareRoutes(deps: AppDeps) {
-  const { store, locationId } = deps.bookings;
+  const { plans, locationId } = deps.bookings;
   const router = newRouter();
   const timezone = clinicTimezone(deps);
 
@@ -182,7 +186,7 @@ export function aftercareRoutes(deps: AppDeps) {
   });
 
   router.openapi(getPlanRoute, async (c) => {
-    const plan = await store.currentPlan(locationId);
+    const plan = await plans.currentPlan(locationId);
     if (!plan) throw new DomainError("NOT_FOUND", "No aftercare plan yet.");
     return c.json(plan as never, 200);
   });

@@ -64,10 +64,10 @@ const availabilityRoute = createRoute({
 });
 
 export function catalogRoutes(deps: AppDeps) {
-  const { store, locationId } = deps.bookings;
+  const { catalogs, locationId } = deps.bookings;
   return newRouter()
     .openapi(treatmentsRoute, async (c) => {
-      const catalog = await store.catalog(locationId);
+      const catalog = await catalogs.catalog(locationId);
       return c.json(
         {
           treatments: catalog.treatments.map((t) => ({

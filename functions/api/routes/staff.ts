@@ -160,7 +160,7 @@ const auditRoute = createRoute({
 });
 
 export function staffRoutes(deps: AppDeps) {
-  const { store, locationId } = deps.bookings;
+  const { reads, locationId } = deps.bookings;
   const timezone = clinicTimezone(deps);
   const actorOf = (c: Context<AppEnv>) => ({ kind: "staff" as const, id: c.get("staff").id });
   const secure = secureCookies(deps);
@@ -182,7 +182,7 @@ export function staffRoutes(deps: AppDeps) {
 
   router.openapi(scheduleRoute, async (c) => {
     const { date } = c.req.valid("query");
-    const [bookings, tz] = await Promise.all([store.schedule(locationId, date), timezone()]);
+    const [bookings, tz] = await Promise.all([reads.schedule(locationId, date), timezone()]);
     bookings.sort((a, b) => (a.start < b.start ? -1 : 1));
     return c.json({ date, timezone: tz, bookings: bookings.map((b) => staffBooking(b, tz)) }, 200);
   });
@@ -243,7 +243,7 @@ export function staffRoutes(deps: AppDeps) {
   router.openapi(auditRoute, async (c) => {
     const { from, to } = c.req.valid("query");
     const tz = await timezone();
-    const entries = await store.audit(
+    const entries = await reads.audit(
       locationId,
       instantAt(from, "00:00", tz).toISOString(),
       instantAt(addDays(to, 1), "00:00", tz).toISOString(),

@@ -39,7 +39,7 @@ export function unsubscribeRoutes(deps: AppDeps) {
     });
 
   const clinicName = async () =>
-    (await deps.bookings.store.catalog(deps.bookings.locationId)).clinic.name;
+    (await deps.bookings.catalogs.catalog(deps.bookings.locationId)).clinic.name;
   const expired = async (c: Context) => unsubscribePage(c, await clinicName(), "expired");
 
   const router = newRouter();

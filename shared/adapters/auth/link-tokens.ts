@@ -1,17 +1,17 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
+import type { LinkSigner, TokenPurpose } from "../../ports";
+
+export type { TokenPurpose };
+
+const PURPOSES: readonly TokenPurpose[] = ["manage", "rebook", "unsubscribe", "csrf"];
+const SUBJECT_RE = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
  * Signed links for patients: `v1.<purpose>.<subject>.<expiry>.<mac>`, HMAC-SHA256
  * over everything before the mac. A token is bound to one purpose and one subject
  * (a booking id or a patient id) and expires; macs are compared in constant time.
  */
-/** `csrf` binds a page form to the browser's random CSRF cookie. */
-export type TokenPurpose = "manage" | "rebook" | "unsubscribe" | "csrf";
-
-const PURPOSES: readonly TokenPurpose[] = ["manage", "rebook", "unsubscribe", "csrf"];
-const SUBJECT_RE = /^[A-Za-z0-9_-]{1,64}$/;
-
-export class LinkTokens {
+export class LinkTokens implements LinkSigner {
   private readonly key: Buffer;
 
   constructor(secret: string) {

@@ -1,11 +1,7 @@
-import {
-  BatchWriteCommand,
-  type DynamoDBDocumentClient,
-  QueryCommand,
-  type QueryCommandOutput,
-} from "@aws-sdk/lib-dynamodb";
+import { BatchWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { CATALOG_SCHEMA_VERSION, parseCatalog } from "../../catalog/catalog-schema";
 import type { Catalog } from "../../domain/catalog";
+import { queryAll } from "./items";
 import { keys } from "./keys";
 
 type Item = Record<string, unknown>;
@@ -80,23 +76,14 @@ export async function writeCatalog(
 }
 
 async function storedKeys(doc: DynamoDBDocumentClient, tableName: string, locationId: string) {
-  const out: { PK: string; SK: string }[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page: QueryCommandOutput = await doc.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: "PK = :pk",
-        ExpressionAttributeValues: { ":pk": keys.catalogPartition(locationId) },
-        ProjectionExpression: "PK, SK",
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const i of page.Items ?? []) out.push({ PK: String(i.PK), SK: String(i.SK) });
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return out;
+  const items = await queryAll(doc, {
+    TableName: tableName,
+    KeyConditionExpression: "PK = :pk",
+    ExpressionAttributeValues: { ":pk": keys.catalogPartition(locationId) },
+    ProjectionExpression: "PK, SK",
+    ConsistentRead: true,
+  });
+  return items.map((i) => ({ PK: String(i.PK), SK: String(i.SK) }));
 }
 
 type WriteRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: Item } };

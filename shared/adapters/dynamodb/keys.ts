@@ -30,7 +30,6 @@ export const keys = {
     PK: `${loc(l)}#PLAN`,
     SK: `V#${String(version).padStart(10, "0")}`,
   }),
-  suppression: (emailHash: string) => ({ PK: `SUPPRESSION#${emailHash}`, SK: "SUPPRESSION" }),
   practitionerCalendar: (l: string, practitionerId: string) => `${loc(l)}#PRAC#${practitionerId}`,
   daySchedule: (l: string, date: string) => `${loc(l)}#DAY#${date}`,
 };

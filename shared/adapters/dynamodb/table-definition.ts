@@ -13,7 +13,6 @@ import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
  * - a booking's follow-ups: PK=LOC#loc#BOOKING#id, SK=FOLLOWUP#step (read with the booking in one Query)
  * - follow-ups due by an instant (local runner, repair): GSI3 PK=LOC#loc#DUE, SK=dueAt (only while scheduled)
  * - aftercare plan versions: PK=LOC#loc#PLAN, SK=V#0000000001 (latest = last)
- * - suppressed addresses: PK=SUPPRESSION#hash
  * - audit log by time: PK=LOC#loc#AUDIT, SK=at
  * - idempotency record: PK=LOC#loc#IDEM#key (expires through TTL)
  */

@@ -10,7 +10,7 @@ import {
 } from "@aws-sdk/client-scheduler";
 import { DateTime } from "luxon";
 import type { FollowUp } from "../../domain/follow-ups";
-import type { Clock, FollowUpScheduler } from "../../ports";
+import type { Clock, FollowUpEvent, FollowUpScheduler } from "../../ports";
 
 export interface SchedulerTarget {
   groupName: string;
@@ -34,13 +34,6 @@ export function schedulerTargetFrom(config: {
     roleArn: config.SCHEDULER_ROLE_ARN,
     deadLetterQueueArn: config.SCHEDULER_DLQ_ARN,
   };
-}
-
-/** What the Scheduler passes to the `followups` function. */
-export interface FollowUpEvent {
-  locationId: string;
-  bookingId: string;
-  step: string;
 }
 
 /** Schedule names are the follow-up's natural key: delivering a change twice is harmless. */

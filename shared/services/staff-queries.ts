@@ -10,8 +10,11 @@ import { type BookingDeps, patientIdFor } from "./bookings";
  */
 
 /** The patient holding this email at the clinic (any case, any spaces around it). */
-export async function patientByEmail(deps: BookingDeps, email: string): Promise<PatientRecord> {
-  const record = await deps.store.patient(deps.locationId, patientIdFor(deps.locationId, email));
+export async function patientByEmail(
+  deps: Pick<BookingDeps, "reads" | "locationId">,
+  email: string,
+): Promise<PatientRecord> {
+  const record = await deps.reads.patient(deps.locationId, patientIdFor(deps.locationId, email));
   if (!record) throw notFound("No patient with that email.");
   return record;
 }
@@ -21,7 +24,7 @@ export async function bookingWithFollowUps(
   deps: BookingDeps,
   bookingId: string,
 ): Promise<{ booking: Booking; followUps: FollowUp[] }> {
-  const found = await deps.store.bookingWithFollowUps(deps.locationId, bookingId);
+  const found = await deps.reads.bookingWithFollowUps(deps.locationId, bookingId);
   if (!found) throw notFound("Booking not found.");
   return found;
 }
@@ -38,7 +41,7 @@ export async function sentEmail(
   bookingId: string,
   step: string,
 ): Promise<SentEmail> {
-  const found = await deps.store.bookingWithFollowUps(deps.locationId, bookingId);
+  const found = await deps.reads.bookingWithFollowUps(deps.locationId, bookingId);
   const f = found?.followUps.find((x) => x.step === step);
   if (!f?.rendered || !f.messageId) throw notFound("Nothing was sent for this.");
   return {
