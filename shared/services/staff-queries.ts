@@ -9,6 +9,8 @@ import { type BookingDeps, patientIdFor } from "./bookings";
  * pages: both answer the same question the same way, and both 404 the same way.
  */
 
+type StaffReadDeps = Pick<BookingDeps, "reads" | "locationId">;
+
 /** The patient holding this email at the clinic (any case, any spaces around it). */
 export async function patientByEmail(
   deps: Pick<BookingDeps, "reads" | "locationId">,
@@ -21,7 +23,7 @@ export async function patientByEmail(
 
 /** A booking with every one of its follow-ups (one strongly consistent read). */
 export async function bookingWithFollowUps(
-  deps: BookingDeps,
+  deps: StaffReadDeps,
   bookingId: string,
 ): Promise<{ booking: Booking; followUps: FollowUp[] }> {
   const found = await deps.reads.bookingWithFollowUps(deps.locationId, bookingId);
@@ -37,7 +39,7 @@ export interface SentEmail {
 
 /** What was sent for one follow-up of a booking, as rendered; NOT_FOUND until it is sent. */
 export async function sentEmail(
-  deps: BookingDeps,
+  deps: StaffReadDeps,
   bookingId: string,
   step: string,
 ): Promise<SentEmail> {
