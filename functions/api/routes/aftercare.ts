@@ -23,11 +23,23 @@ const FollowUpOut = z
     step: z.string(),
     kind: z.enum(["confirmation", "reminder", "auto-complete", "aftercare"]),
     dueAt: z.string(),
-    status: z.enum(["scheduled", "sending", "sent", "skipped", "cancelled", "failed"]),
+    status: z.enum([
+      "scheduled",
+      "sending",
+      "sent",
+      "skipped",
+      "cancelled",
+      "failed",
+      "superseded",
+    ]),
     sentAt: z.string().optional(),
     messageId: z.string().optional(),
     error: z.string().optional(),
     subject: z.string().optional(),
+    supersededBy: z
+      .object({ bookingId: z.string(), date: z.string(), href: z.string() })
+      .optional()
+      .openapi({ description: "The newer session whose aftercare timeline replaced this step" }),
   })
   .openapi("FollowUp");
 
@@ -143,6 +155,14 @@ function followUpView(f: FollowUp, timezone: string) {
     ...(f.messageId ? { messageId: f.messageId } : {}),
     ...(f.error ? { error: f.error } : {}),
     ...(f.rendered ? { subject: f.rendered.subject } : {}),
+    ...(f.supersededBy
+      ? {
+          supersededBy: {
+            ...f.supersededBy,
+            href: `/api/staff/bookings/${f.supersededBy.bookingId}/follow-ups`,
+          },
+        }
+      : {}),
   };
 }
 
