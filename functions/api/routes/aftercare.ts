@@ -13,6 +13,7 @@ import type { AppDeps } from "../context";
 import { clinicTimezone } from "../requests";
 import { newRouter } from "../router";
 import { errors, Id, jsonBody, jsonResponse } from "../schemas";
+import { onlyPlanAdmins } from "../staff-auth";
 
 const security = [{ staffBearer: [] }];
 const staffErrors = errors([401, "UNAUTHENTICATED"], [403, "FORBIDDEN"]);
@@ -134,13 +135,15 @@ const putPlanRoute = createRoute({
   method: "put",
   path: "/api/staff/aftercare-plan",
   tags: ["Staff"],
-  summary: "Save a new plan version (applies to sessions completed from now on)",
+  summary: "Save a new plan version (applies to sessions completed from now on); admins only",
   security,
+  // Refused before the body is read: a receptionist learns nothing from validation.
+  middleware: [onlyPlanAdmins] as const,
   request: { body: jsonBody(PlanStepsInput) },
   responses: {
     200: jsonResponse(z.object({ version: z.number() }), "Saved as a new version"),
     ...errors([422, "The plan is invalid"]),
-    ...staffErrors,
+    ...errors([401, "UNAUTHENTICATED"], [403, "FORBIDDEN: only an admin changes the plan"]),
   },
 });
 
