@@ -74,7 +74,11 @@ export interface BookingWrite {
   idempotency?: IdempotencyRecord;
   /** New follow-ups of the change (each must not exist yet). */
   followUps?: FollowUp[];
-  /** Follow-ups the change stops; each must still be pending, else the change is decided again. */
+  /**
+   * Follow-ups the change stops (cancelled, or superseded by a newer session's timeline:
+   * those are in their own bookings' partitions); each must still be pending, else the
+   * change is decided again.
+   */
   cancelledFollowUps?: FollowUp[];
 }
 

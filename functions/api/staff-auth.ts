@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
+import type { StaffPrincipal } from "../../shared/adapters/auth/staff-tokens";
 import { DomainError } from "../../shared/domain/errors";
 import { type AppDeps, type AppEnv, STAFF_COOKIE, secureCookies } from "./context";
 
@@ -60,3 +61,20 @@ export function setStaffSession(
     expires: new Date(session.expiresAt.getTime() + 12 * 3_600_000),
   });
 }
+
+/** The clinical plan is the clinic's word to its patients: only an admin changes it. */
+export function canChangePlan(staff: StaffPrincipal): boolean {
+  return staff.groups.includes("admin");
+}
+
+export function requirePlanAdmin(staff: StaffPrincipal): void {
+  if (!canChangePlan(staff)) {
+    throw new DomainError("FORBIDDEN", "Only an admin can change the aftercare plan.");
+  }
+}
+
+/** For routes behind `requireStaff`: 403 for staff outside the admin group. */
+export const onlyPlanAdmins: MiddlewareHandler<AppEnv> = async (c, next) => {
+  requirePlanAdmin(c.get("staff"));
+  await next();
+};

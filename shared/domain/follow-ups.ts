@@ -12,7 +12,15 @@ import type { PatientSession } from "./spacing";
  */
 
 export type FollowUpKind = "confirmation" | "reminder" | "auto-complete" | "aftercare";
-export type FollowUpStatus = "scheduled" | "sending" | "sent" | "skipped" | "cancelled" | "failed";
+export type FollowUpStatus =
+  | "scheduled"
+  | "sending"
+  | "sent"
+  | "skipped"
+  | "cancelled"
+  | "failed"
+  /** A newer session of the family was completed: its timeline replaces this one's rest. */
+  | "superseded";
 
 export interface FollowUp {
   /** `<bookingId>-<step>`: the natural key; also names the schedule. */
@@ -39,6 +47,8 @@ export interface FollowUp {
   planStep?: PlanStep;
   /** For the rebooking steps: the patient's sessions, kept current by every patient write. */
   patientSessions?: PatientSession[];
+  /** The newer session whose timeline replaced this step (status `superseded`). */
+  supersededBy?: { bookingId: string; date: string };
   attempts: number;
   createdAt: string;
   updatedAt: string;

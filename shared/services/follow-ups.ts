@@ -1,3 +1,4 @@
+import { laterSessionBooked } from "../domain/aftercare-timeline";
 import { localDateOf } from "../domain/calendar";
 import { type Catalog, spacingRuleOf } from "../domain/catalog";
 import { DomainError } from "../domain/errors";
@@ -252,14 +253,18 @@ function compose(deps: FollowUpDeps, catalog: Catalog, f: FollowUp, now: Date): 
   const sessions = f.patientSessions ?? [];
   const treatment = catalog.treatments.find((t) => t.id === f.treatmentId);
   const rule = treatment ? spacingRuleOf(treatment) : null;
-  if (step.kind === "last-reminder") {
-    const rebooked = sessions.some(
-      (s) =>
-        s.date > f.bookingDate &&
-        (s.status === "confirmed" || s.status === "completed") &&
-        (rule === null || s.family === rule.family),
-    );
-    if (rebooked) return { skip: "Already rebooked." };
+  const later = laterSessionBooked(sessions, {
+    bookingId: f.bookingId,
+    date: f.bookingDate,
+    ...(rule ? { family: rule.family } : {}),
+  });
+  if (later) {
+    return {
+      skip:
+        later.status === "completed"
+          ? `A later session (${later.date}) was completed: its own timeline rebooks.`
+          : "Already rebooked.",
+    };
   }
   const earliest = earliestAllowedDate({ sessions, rule, today: localDateOf(now, timezone) });
   return renderAftercareEmail(step, {

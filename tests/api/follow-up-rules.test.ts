@@ -997,7 +997,7 @@ describe("6. SES faults", () => {
 
 // ---------------------------------------------------------------------------
 
-describe("7. the last reminder to book is skipped once the patient has rebooked", () => {
+describe("7. the last reminder to book stops once the patient has rebooked", () => {
   async function completedAndPlayed(ctx: Ctx, email: string) {
     const { id } = await staffBook(ctx, "2026-12-08T10:00:00-08:00", email);
     ctx.app.clock.set("2026-12-08T18:30:00Z");
@@ -1007,29 +1007,27 @@ describe("7. the last reminder to book is skipped once the patient has rebooked"
     return id;
   }
 
-  it("rebooked for after day 42: day-42 is skipped as already rebooked", async () => {
+  it("rebooked for after day 42: day-28 and day-42 are skipped as already rebooked", async () => {
     const ctx = await open("2026-11-30T18:00:00Z");
     const email = address("rebooked-later");
     const id = await completedAndPlayed(ctx, email);
     await staffBook(ctx, "2027-01-22T10:00:00-08:00", email);
     await ctx.app.runFollowUps("2027-01-20T00:00:00Z");
     const f = await byStep(ctx, id);
-    expect(f["day-28"]?.status).toBe("sent");
+    expect(f["day-28"]).toMatchObject({ status: "skipped", error: "Already rebooked." });
     expect(f["day-42"]).toMatchObject({ status: "skipped", error: "Already rebooked." });
     expect(await subjects(email)).not.toContain("A reminder to book your next session");
+    expect(await subjects(email)).not.toContain("When you can book your next session");
   });
 
-  it("rebooked and already attended before day 42: day-42 is skipped too", async () => {
+  it("rebooked and already attended before day 42: the new session's timeline supersedes day-42", async () => {
     const ctx = await open("2026-11-30T18:00:00Z");
     const email = address("rebooked-attended");
     const id = await completedAndPlayed(ctx, email);
     const next = await staffBook(ctx, "2027-01-12T10:00:00-08:00", email);
     await ctx.app.runFollowUps("2027-01-20T00:00:00Z");
     expect(await statusOf(ctx, next.id)).toBe("completed");
-    expect((await byStep(ctx, id))["day-42"]).toMatchObject({
-      status: "skipped",
-      error: "Already rebooked.",
-    });
+    expect((await byStep(ctx, id))["day-42"]).toMatchObject({ status: "superseded" });
     expect(await subjects(email)).not.toContain("A reminder to book your next session");
   });
 });

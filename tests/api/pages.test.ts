@@ -266,7 +266,8 @@ describe("pages under hostile input", () => {
   });
 
   it("the plan editor refuses a save over someone else's newer version, and a new step without an id", async () => {
-    const editor = await formSession("/staff/plan", staffCookie);
+    const adminCookie = `${STAFF_COOKIE}=${await app.staffToken("admin")}`;
+    const editor = await formSession("/staff/plan", adminCookie);
     const fields: Record<string, string> = { _csrf: editor.token };
     for (const m of editor.html.matchAll(/<(input|textarea|select)[^>]*name="([^"]+)"[^>]*>/g)) {
       const tag = m[0];
@@ -315,7 +316,7 @@ describe("pages under hostile input", () => {
     const plan = (await other.json()) as { steps: unknown[] };
     const put = await app.request("/api/staff/aftercare-plan", {
       method: "PUT",
-      headers: { cookie: staffCookie, origin: app.baseUrl, "content-type": "application/json" },
+      headers: { cookie: adminCookie, origin: app.baseUrl, "content-type": "application/json" },
       body: JSON.stringify({ steps: plan.steps }),
     });
     expect(put.status).toBe(200);
@@ -325,6 +326,39 @@ describe("pages under hostile input", () => {
     expect((await app.stores.plans.currentPlan(app.deps.bookings.locationId))?.version).toBe(
       version + 1,
     );
+  });
+
+  it("only an admin changes the plan: a receptionist reads it and previews, a save is the 403 page", async () => {
+    const desk = await formSession("/staff/plan", staffCookie);
+    expect(desk.html).toContain("Only an admin can change the aftercare plan.");
+    expect(desk.html).not.toContain("Save as a new version");
+    expect(desk.html).not.toContain("Add a step");
+    const fields = {
+      _csrf: desk.token,
+      count: "1",
+      baseVersion: "1",
+      "s0.id": "plan",
+      "s0.kind": "aftercare",
+      "s0.offsetDays": "0",
+      "s0.sendAt": "",
+      "s0.subject": "Your aftercare plan from {{clinicName}}",
+      "s0.content": "## Note\nRest well.",
+    };
+    const preview = await post("/staff/plan", { ...fields, preview: "0" }, { cookie: desk.cookie });
+    expect(preview.status).toBe(200);
+    const before = (await app.stores.plans.currentPlan(app.deps.bookings.locationId))?.version;
+    const save = await post("/staff/plan", { ...fields, save: "1" }, { cookie: desk.cookie });
+    expect(save.status).toBe(403);
+    const page = await save.text();
+    expect(page).toContain("<h1>Not allowed</h1>");
+    expect(page).toContain("Only an admin can change the aftercare plan.");
+    expect((await app.stores.plans.currentPlan(app.deps.bookings.locationId))?.version).toBe(
+      before,
+    );
+    const adminCookie = `${STAFF_COOKIE}=${await app.staffToken("admin")}`;
+    const admin = await formSession("/staff/plan", adminCookie);
+    expect(admin.html).toContain("Save as a new version");
+    expect(admin.html).not.toContain("Only an admin can change");
   });
 
   it("a browser sending too large a form gets a page, an API client JSON", async () => {

@@ -377,6 +377,32 @@ describe("groups", () => {
   });
 });
 
+describe("the aftercare plan: staff read it, only an admin saves a new version", () => {
+  const as = (token: string) => ({ authorization: `Bearer ${token}` });
+  const put = (token: string, json: unknown) =>
+    app.request("/api/staff/aftercare-plan", { method: "PUT", json, headers: as(token) });
+
+  it("a receptionist reads it, and a save is 403 FORBIDDEN before the body is even read", async () => {
+    const read = await app.request("/api/staff/aftercare-plan", { headers: as(receptionist) });
+    expect(read.status).toBe(200);
+    const plan = (await read.json()) as { version: number; steps: unknown[] };
+    const refused = await put(receptionist, { steps: plan.steps });
+    await expectError(refused, 403, "FORBIDDEN");
+    await expectError(await put(receptionist, { steps: [] }), 403, "FORBIDDEN");
+    const after = await app.stores.plans.currentPlan(app.deps.bookings.locationId);
+    expect(after?.version).toBe(plan.version);
+  });
+
+  it("an admin saves it as a new version", async () => {
+    const read = await app.request("/api/staff/aftercare-plan", { headers: as(admin) });
+    const plan = (await read.json()) as { version: number; steps: unknown[] };
+    const saved = await put(admin, { steps: plan.steps });
+    expect(saved.status).toBe(200);
+    expect(await saved.json()).toEqual({ version: plan.version + 1 });
+    await expectError(await put(admin, { steps: [] }), 422, "VALIDATION");
+  });
+});
+
 describe("POST /api/staff/session and DELETE /api/staff/session", () => {
   const signIn = (email: string, password: string) =>
     app.request("/api/staff/session", { method: "POST", json: { email, password } });

@@ -5,6 +5,7 @@ import { startTestApp, type TestApp } from "../support/test-app";
 import { type Browser, checkPage, launch } from "./browser";
 
 const desk = TEST_STAFF[0];
+const boss = TEST_STAFF[1];
 
 /**
  * A receptionist at the front desk, in Debian's Chromium against the real app,
@@ -179,11 +180,25 @@ describe("receptionist console in a browser", () => {
     );
   });
 
-  it("edits the aftercare plan, previews an email and saves a new version", {
+  it("shows a receptionist the plan read-only; an admin edits it, previews an email and saves a new version", {
     timeout: 120_000,
   }, async () => {
     const { page } = browser;
     await page.goto(`${app.baseUrl}/staff/plan`);
+    expect(await page.getByRole("note").textContent()).toContain(
+      "Only an admin can change the aftercare plan",
+    );
+    expect(await page.getByRole("button", { name: "Save as a new version" }).count()).toBe(0);
+    expect(await page.locator("input[name='s1.subject']").getAttribute("readonly")).not.toBeNull();
+    await check("staff-10b-plan-read-only");
+    // The admin signs in in the same browser.
+    await page.getByRole("button", { name: /Sign out/ }).click();
+    await page.waitForURL(/signed-out=1/);
+    await page.goto(`${app.baseUrl}/staff/plan`);
+    await page.getByLabel("Email").fill(boss.email);
+    await page.getByLabel("Password").fill(boss.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(/\/staff\/plan$/);
     expect(await page.locator("main > p").first().textContent()).toContain("Version 1 is in use");
     const subject = page.locator("input[name='s1.subject']");
     await subject.fill("Microneedling day one");

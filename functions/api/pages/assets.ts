@@ -55,7 +55,7 @@ dl.facts dt{font-weight:600}dl.facts dd{margin:0;min-width:0;overflow-wrap:anywh
 table.list{border-collapse:collapse;width:100%;font-size:.95rem}
 table.list th,table.list td{border-bottom:1px solid var(--line);padding:.45rem .5rem;text-align:left;vertical-align:top}
 .badge{display:inline-block;padding:0 .45rem;border-radius:999px;font-size:.85rem;font-weight:600;border:1px solid currentColor}
-.s-confirmed{color:var(--accent)}.s-completed,.s-sent{color:var(--ok)}.s-no-show,.s-failed,.s-cancelled{color:var(--bad)}.s-scheduled,.s-sending,.s-skipped{color:var(--warn)}
+.s-confirmed{color:var(--accent)}.s-completed,.s-sent{color:var(--ok)}.s-no-show,.s-failed,.s-cancelled{color:var(--bad)}.s-scheduled,.s-sending,.s-skipped{color:var(--warn)}.s-superseded{color:var(--muted)}
 .actions form{display:inline}
 .preview{width:100%;height:32rem;border:1px solid var(--line);border-radius:8px;background:#fff}
 pre.email{white-space:pre-wrap;background:var(--soft);padding:1rem;border-radius:8px;font-size:.9rem}

@@ -1,5 +1,5 @@
 import type { FollowUp } from "../../../shared/domain/follow-ups";
-import { shortWhen } from "./format";
+import { longDate, shortWhen } from "./format";
 
 /** What staff call a follow-up: the subject it was sent with, else what it is for. */
 export function followUpLabel(f: FollowUp, clinicName: string): string {
@@ -53,6 +53,15 @@ export function FollowUpsTable(props: {
                 ) : null}
                 {f.sentAt ? <span class="muted"> sent {shortWhen(f.sentAt, zone)}</span> : null}
                 {f.error ? <span class="error"> {f.error}</span> : null}
+                {f.supersededBy ? (
+                  <span>
+                    {" "}
+                    Superseded by{" "}
+                    <a href={`/staff/bookings/${f.supersededBy.bookingId}`}>
+                      the session of {longDate(f.supersededBy.date)}
+                    </a>
+                  </span>
+                ) : null}
               </td>
             </tr>
           ))}

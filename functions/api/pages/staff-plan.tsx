@@ -7,6 +7,7 @@ import { DomainError } from "../../../shared/domain/errors";
 import { renderAftercareEmail } from "../../../shared/messages/aftercare-email";
 import { publishPlan } from "../../../shared/services/aftercare-plans";
 import type { AppDeps, AppEnv } from "../context";
+import { canChangePlan, requirePlanAdmin } from "../staff-auth";
 import type { Form } from "./forms";
 import { readForm, zodErrors } from "./forms";
 import { sendPage } from "./layout";
@@ -109,7 +110,9 @@ export function staffPlanPages(deps: AppDeps) {
   ) => {
     const catalog = await catalogs.catalog(locationId);
     const { Page, csrf } = staffFrame(c, deps, catalog.clinic.name);
-    const rows = [...state.steps, { ...blank }];
+    // Staff read the plan and preview its emails; only an admin edits and saves it.
+    const readOnly = !canChangePlan(c.get("staff"));
+    const rows = readOnly ? state.steps : [...state.steps, { ...blank }];
     const errorsFor = (i: number) =>
       Object.entries(state.errors ?? {})
         .filter(([path]) => path === `steps.${i}` || path.startsWith(`steps.${i}.`))
@@ -128,6 +131,11 @@ export function staffPlanPages(deps: AppDeps) {
           {"{{clinicName}}"}, {"{{sessionDate}}"}, and in booking reminders{" "}
           {"{{earliestAllowedDate}}"} and {"{{bookingUrl}}"}.
         </p>
+        {readOnly ? (
+          <p class="notice" role="note">
+            Only an admin can change the aftercare plan. You can read it and preview its emails.
+          </p>
+        ) : null}
         {state.notice ? (
           <p
             class={`notice ${state.notice.kind}`}
@@ -156,7 +164,7 @@ export function staffPlanPages(deps: AppDeps) {
           />
           {rows.map((s, i) => {
             const isNew = s.isNew;
-            const isBlank = i === rows.length - 1;
+            const isBlank = !readOnly && i === rows.length - 1;
             const errs = errorsFor(i);
             const id = (name: string) => `s${i}-${name}`;
             return (
@@ -177,7 +185,8 @@ export function staffPlanPages(deps: AppDeps) {
                 <div class="cols">
                   <div>
                     <label for={id("kind")}>Kind</label>
-                    <select id={id("kind")} name={`s${i}.kind`}>
+                    {readOnly ? <input type="hidden" name={`s${i}.kind`} value={s.kind} /> : null}
+                    <select id={id("kind")} name={`s${i}.kind`} disabled={readOnly}>
                       {KINDS.map(([value, label]) => (
                         <option value={value} selected={s.kind === value}>
                           {label}
@@ -194,11 +203,18 @@ export function staffPlanPages(deps: AppDeps) {
                       min="0"
                       max={String(PLAN_LIMITS.maxOffsetDays)}
                       value={s.offsetDays}
+                      readonly={readOnly}
                     />
                   </div>
                   <div>
                     <label for={id("sendAt")}>Send at (clinic time; empty: on completion)</label>
-                    <input id={id("sendAt")} name={`s${i}.sendAt`} type="time" value={s.sendAt} />
+                    <input
+                      id={id("sendAt")}
+                      name={`s${i}.sendAt`}
+                      type="time"
+                      value={s.sendAt}
+                      readonly={readOnly}
+                    />
                   </div>
                 </div>
                 <label for={id("subject")}>Subject</label>
@@ -208,6 +224,7 @@ export function staffPlanPages(deps: AppDeps) {
                   type="text"
                   maxlength={PLAN_LIMITS.subject}
                   value={s.subject}
+                  readonly={readOnly}
                 />
                 <label for={id("content")}>Content</label>
                 <textarea
@@ -215,6 +232,7 @@ export function staffPlanPages(deps: AppDeps) {
                   name={`s${i}.content`}
                   class="plan"
                   aria-describedby="content-help"
+                  readonly={readOnly}
                 >
                   {s.content}
                 </textarea>
@@ -222,7 +240,7 @@ export function staffPlanPages(deps: AppDeps) {
                   <button type="submit" name="preview" value={String(i)} class="small secondary">
                     Preview this email
                   </button>
-                  {isBlank ? null : (
+                  {isBlank || readOnly ? null : (
                     <label class="inline">
                       <input type="checkbox" name={`s${i}.remove`} value="yes" checked={s.remove} />
                       Remove this step
@@ -236,9 +254,11 @@ export function staffPlanPages(deps: AppDeps) {
             Content: “## Heading” starts a section; other lines are paragraphs; “- ” starts a
             bullet; “| a | b |” lines make a table, the first naming the columns.
           </p>
-          <button type="submit" name="save" value="1">
-            Save as a new version
-          </button>
+          {readOnly ? null : (
+            <button type="submit" name="save" value="1">
+              Save as a new version
+            </button>
+          )}
         </form>
       </Page>,
       { status: state.status ?? 200, showsEmail: Boolean(state.preview) },
@@ -257,6 +277,7 @@ export function staffPlanPages(deps: AppDeps) {
 
   router.post("/staff/plan", async (c) => {
     const form = await readForm(c, deps);
+    if (form.preview === undefined) requirePlanAdmin(c.get("staff"));
     const current = await plans.currentPlan(locationId);
     const fields = fromForm(form);
     const kept = fields.filter((s) => !s.remove);

@@ -13,6 +13,7 @@ import type { AppDeps } from "../context";
 import { clinicTimezone } from "../requests";
 import { newRouter } from "../router";
 import { errors, Id, jsonBody, jsonResponse } from "../schemas";
+import { onlyPlanAdmins } from "../staff-auth";
 
 const security = [{ staffBearer: [] }];
 const staffErrors = errors([401, "UNAUTHENTICATED"], [403, "FORBIDDEN"]);
@@ -23,11 +24,23 @@ const FollowUpOut = z
     step: z.string(),
     kind: z.enum(["confirmation", "reminder", "auto-complete", "aftercare"]),
     dueAt: z.string(),
-    status: z.enum(["scheduled", "sending", "sent", "skipped", "cancelled", "failed"]),
+    status: z.enum([
+      "scheduled",
+      "sending",
+      "sent",
+      "skipped",
+      "cancelled",
+      "failed",
+      "superseded",
+    ]),
     sentAt: z.string().optional(),
     messageId: z.string().optional(),
     error: z.string().optional(),
     subject: z.string().optional(),
+    supersededBy: z
+      .object({ bookingId: z.string(), date: z.string(), href: z.string() })
+      .optional()
+      .openapi({ description: "The newer session whose aftercare timeline replaced this step" }),
   })
   .openapi("FollowUp");
 
@@ -122,13 +135,15 @@ const putPlanRoute = createRoute({
   method: "put",
   path: "/api/staff/aftercare-plan",
   tags: ["Staff"],
-  summary: "Save a new plan version (applies to sessions completed from now on)",
+  summary: "Save a new plan version (applies to sessions completed from now on); admins only",
   security,
+  // Refused before the body is read: a receptionist learns nothing from validation.
+  middleware: [onlyPlanAdmins] as const,
   request: { body: jsonBody(PlanStepsInput) },
   responses: {
     200: jsonResponse(z.object({ version: z.number() }), "Saved as a new version"),
     ...errors([422, "The plan is invalid"]),
-    ...staffErrors,
+    ...errors([401, "UNAUTHENTICATED"], [403, "FORBIDDEN: only an admin changes the plan"]),
   },
 });
 
@@ -143,6 +158,14 @@ function followUpView(f: FollowUp, timezone: string) {
     ...(f.messageId ? { messageId: f.messageId } : {}),
     ...(f.error ? { error: f.error } : {}),
     ...(f.rendered ? { subject: f.rendered.subject } : {}),
+    ...(f.supersededBy
+      ? {
+          supersededBy: {
+            ...f.supersededBy,
+            href: `/api/staff/bookings/${f.supersededBy.bookingId}/follow-ups`,
+          },
+        }
+      : {}),
   };
 }
 

@@ -1,3 +1,4 @@
+import { decideTimeline, supersedePending } from "../../domain/aftercare-timeline";
 import type { Booking } from "../../domain/booking";
 import type { Catalog } from "../../domain/catalog";
 import {
@@ -51,16 +52,21 @@ export async function changeStatus(
     const cancelledFollowUps = cancelPending(existing, now, {
       reason: `The booking was marked ${status}.`,
     });
-    const aftercare =
-      status === "completed" ? await aftercareFor(deps, booking, record, catalog, now) : [];
+    const { aftercare, superseded } =
+      status === "completed"
+        ? await completedTimeline(deps, booking, record, catalog, now)
+        : { aftercare: [], superseded: [] };
     // The rebooking emails carry the patient's sessions, refreshed with each patient write.
     const followUps = aftercare.map((f) =>
       quotesSessions(f) ? { ...f, patientSessions: patient.sessions } : f,
     );
+    const stopped = new Set(superseded.map((f) => f.id));
     patient.rebookFollowUps = [
-      ...pendingRebookRefs(record.rebookFollowUps, now),
+      ...pendingRebookRefs(record.rebookFollowUps, now).filter(
+        (r) => !stopped.has(`${r.bookingId}-${r.step}`),
+      ),
       ...followUps
-        .filter(quotesSessions)
+        .filter((f) => quotesSessions(f) && f.status === "scheduled")
         .map((f) => ({ bookingId: f.bookingId, step: f.step, dueAt: f.dueAt })),
     ];
     return writeChange(
@@ -70,13 +76,43 @@ export async function changeStatus(
         previous,
         patient,
         followUps,
-        cancelledFollowUps,
+        cancelledFollowUps: [...cancelledFollowUps, ...superseded],
         expectedPatientVersion: record.version === 0 ? null : record.version,
       },
       idempotency,
       policy.timezone,
     );
   });
+}
+
+/**
+ * A completed session's timeline, and the rest of the earlier one it supersedes (read
+ * beside the plan: one more Query, only when an earlier session of the family was
+ * completed). At most one plan's steps each way (the plan holds at most 30), so the
+ * completion's transaction stays far below DynamoDB's 100 items.
+ */
+async function completedTimeline(
+  deps: Pick<BookingDeps, "plans" | "locationId" | "reads">,
+  booking: Booking,
+  patient: PatientRecord,
+  catalog: Catalog,
+  now: Date,
+): Promise<{ aftercare: FollowUp[]; superseded: FollowUp[] }> {
+  const { supersededBy, earlier } = decideTimeline(patient.sessions, {
+    bookingId: booking.id,
+    date: booking.date,
+    family: booking.family,
+  });
+  const [aftercare, earlierTimeline] = await Promise.all([
+    aftercareFor(deps, booking, patient, catalog, now),
+    earlier ? deps.reads.bookingWithFollowUps(deps.locationId, earlier.bookingId) : null,
+  ]);
+  const by = { bookingId: booking.id, date: booking.date };
+  return {
+    // Completed after a later session already was: its timeline never runs.
+    aftercare: supersededBy ? supersedePending(aftercare, supersededBy, now) : aftercare,
+    superseded: earlierTimeline ? supersedePending(earlierTimeline.followUps, by, now) : [],
+  };
 }
 
 /** The aftercare timeline under the current plan, if the patient wants it. */
