@@ -1,4 +1,8 @@
 import { defineConfig } from "vitest/config";
+import { assertNodeVersion } from "./local/services/node-version.ts";
+
+// Every run, unit or system, on the Node the functions run on: fail at once otherwise.
+assertNodeVersion();
 
 /**
  * Two tiers. `unit`: pure rules, messages and schemas, no services (`npm run

@@ -37,7 +37,7 @@ export interface BundleSpec {
 }
 
 export const BUNDLE: BundleSpec = {
-  target: "node22",
+  target: "node24",
   minify: true,
   sourceMap: true,
   sourcesContent: false,

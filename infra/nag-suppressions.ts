@@ -61,11 +61,6 @@ export function applySuppressions(data: DataStack, app: AppStack): Suppression[]
   for (const [name, f] of fns) {
     ack(
       f.fn,
-      "AwsSolutions-L1",
-      `${name}: nodejs22.x is the runtime the code is built and tested for (an active LTS supported by Lambda); moving to nodejs24.x is a deliberate change with the toolchain, not a synth default.`,
-    );
-    ack(
-      f.fn,
       "HIPAA.Security-LambdaInsideVPC",
       `${name}: talks only to AWS service endpoints (DynamoDB, SES, Scheduler, Secrets Manager, Cognito) over TLS with IAM-signed requests, and holds no private network resources; a VPC would add NAT/endpoint cost without narrowing who can reach the data.`,
     );

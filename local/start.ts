@@ -15,6 +15,7 @@ import { startFollowUpPoller } from "./followups-runner";
 import { seedStaffPool, startCognitoLocal } from "./services/cognito-local";
 import { startDynamoDbLocal } from "./services/dynamodb-local";
 import { assertJava17 } from "./services/java";
+import { assertNodeVersion } from "./services/node-version";
 import { assertPortFree } from "./services/ports";
 import type { RunningService } from "./services/running-service";
 import { sesViewerUrl, startSesLocal } from "./services/ses-local";
@@ -75,7 +76,7 @@ async function main() {
   process.on("SIGTERM", () => void stopAll(0));
 
   try {
-    say("Checking Java (DynamoDB Local needs 17 or newer)…");
+    say(`Node ${assertNodeVersion()}. Checking Java (DynamoDB Local needs 17 or newer)…`);
     const java = await assertJava17();
     say(`Java ${java} found. Checking ports…`);
     await assertPortFree(cfg.appPort, "the app", "PORT");

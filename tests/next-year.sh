@@ -14,4 +14,6 @@ export FAKETIME_DONT_FAKE_MONOTONIC=1
 # Chromium drops the preload itself (tests/e2e/browser.ts).
 export FAKETIME_SKIP_CMDS=java
 echo "Clock moved ${SHIFT:-+365d}: $(faketime -f "${SHIFT:-+365d}" date -u +%FT%TZ)"
-exec faketime -m -f "${SHIFT:-+365d}" npx vitest run "$@"
+# The project's Node 24 and vitest from node_modules/.bin, as npm scripts find them.
+export PATH="$PWD/node_modules/.bin:$PATH"
+exec faketime -m -f "${SHIFT:-+365d}" vitest run "$@"

@@ -40,7 +40,7 @@ export function functionArn(scope: Construct, settings: DeploySettings, key: Fun
 }
 
 /**
- * Every function's defaults in one place: Node 22 on arm64, bundled by the local
+ * Every function's defaults in one place: Node 24 on arm64, bundled by the local
  * esbuild (infra/bundling.ts), source maps on, JSON logs into its own encrypted log
  * group with a retention, and a role of its own that may write only to that log group
  * (no AWS managed policy); callers add what the function needs.
@@ -78,7 +78,7 @@ export class ClinicFunction extends Construct {
       handler: "handler",
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: `${PROJECT_ROOT}/package-lock.json`,
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize,
       timeout: props.timeout,

@@ -90,12 +90,13 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
 /**
  * Operations DynamoDB Local answers before their SQLite COMMIT has run.
  *
- * DynamoDB Local 3.3.0 (`SQLiteDBAccess.commitTransaction`) *enqueues* the COMMIT of a
+ * DynamoDB Local 3.3.0, and 3.3.1 with the same `SQLiteDBAccess` class
+ * (`SQLiteDBAccess.commitTransaction`), *enqueues* the COMMIT of a
  * TransactWriteItems / ExecuteTransaction on its single SQLite job queue and returns
  * without waiting for it (`SQLiteQueue.execute(job)`, no `job.get()`; every other job
  * of that class is awaited), so the 200 can reach the client while the COMMIT is still
  * queued. A SIGKILL in that window leaves a hot rollback journal, and the next start
- * rolls the whole acknowledged transaction back. Measured with the JVM alone, killed
+ * rolls the whole acknowledged transaction back. Measured on 3.3.0 with the JVM alone, killed
  * the instant a transaction was acknowledged: 6 of 8 runs lost that transaction
  * (never part of it); single PutItems 0 of 8; transactions each followed by one read
  * before being acknowledged 0 of 8.

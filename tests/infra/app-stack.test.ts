@@ -42,10 +42,10 @@ const dlqId = stackId(appStack.followUpsDlq);
 const appKeyId = stackId(appStack.appKey);
 
 describe("the functions", () => {
-  it("are api, followups and ses-events on Node 22, arm64", () => {
+  it("are api, followups and ses-events on Node 24, arm64", () => {
     expect(Object.keys(functions).sort()).toEqual(["api", "followups", "ses-events"]);
     for (const f of Object.values(functions)) {
-      expect(f.Properties?.Runtime).toBe("nodejs22.x");
+      expect(f.Properties?.Runtime).toBe("nodejs24.x");
       expect(f.Properties?.Architectures).toEqual(["arm64"]);
       expect(f.Properties?.Handler).toBe("index.handler");
       expect(f.Properties?.Environment?.Variables?.NODE_OPTIONS).toBe("--enable-source-maps");

@@ -23,7 +23,8 @@ import { type TableSnapshot, tableIntegrity } from "../support/fault-injection";
  */
 
 const ROOT = resolve(__dirname, "../..");
-const TSX = join(ROOT, "node_modules/.bin/tsx");
+// tsx on the Node that runs the tests (the project's Node 24), whatever is first on PATH.
+const TSX_CLI = join(ROOT, "node_modules/tsx/dist/cli.mjs");
 const LOCATION = "face-of-jules";
 const TABLE = "clinic";
 const run = randomBytes(3).toString("hex");
@@ -65,7 +66,7 @@ async function freePorts(n: number): Promise<number[]> {
 
 async function startStack(env: Record<string, string> = {}): Promise<Stack> {
   const [port, dynamoPort, cognitoPort] = await freePorts(3);
-  const child = spawn(TSX, ["local/start.ts"], {
+  const child = spawn(process.execPath, [TSX_CLI, "local/start.ts"], {
     cwd: ROOT,
     detached: true, // its own process group, so one signal reaches every child
     stdio: ["ignore", "pipe", "pipe"],
