@@ -122,9 +122,25 @@ const STYLE = {
     "margin-top:32px;padding-top:16px;border-top:1px solid #dddddd;font-size:13px;color:#555555",
 } as const;
 
-/** The page around an email's body: small, inline-styled, no external resources. */
-export function emailHtml(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title></head><body style="${STYLE.body}"><div role="article" aria-label="${escapeHtml(title)}" style="${STYLE.wrap}">${body}</div></body></html>`;
+// Hidden everywhere (clients drop <style>, so inline); only inbox previews read it.
+const PREHEADER_STYLE =
+  "display:none;font-size:1px;line-height:1px;max-height:0;max-width:0;opacity:0;overflow:hidden;mso-hide:all";
+// Zero-width joiners and spaces after the preheader keep a preview from running on
+// into the body's first lines.
+const PREVIEW_PAD = "&#8204;&nbsp;".repeat(40);
+
+/** The hidden first text of an HTML email: the line an inbox shows as a preview. */
+export function preheaderHtml(text: string): string {
+  return `<div style="${PREHEADER_STYLE}">${escapeHtml(oneLine(text))}${PREVIEW_PAD}</div>`;
+}
+
+/**
+ * The page around an email's body: small, inline-styled, no external resources.
+ * It opens with the preheader.
+ */
+export function emailHtml(title: string, preheader: string, body: string): string {
+  const pre = preheaderHtml(preheader);
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title></head><body style="${STYLE.body}">${pre}<div role="article" aria-label="${escapeHtml(title)}" style="${STYLE.wrap}">${body}</div></body></html>`;
 }
 
 export const emailStyle = STYLE;
@@ -218,6 +234,8 @@ export function renderAftercareEmail(step: PlanStep, vars: AftercareEmailVars): 
 
   const html = emailHtml(
     subject,
+    // The step's own headings may name the treatment: the preview says only whose and when.
+    `A message from ${clinic} about your session on ${session}.`,
     `<p style="${STYLE.p}">Hello ${escapeHtml(name)},</p>${step.sections
       .map((s) => sectionHtml(s, vars))
       .join(

@@ -31,29 +31,35 @@ export interface BookingEmailInput {
   bookingId: string;
 }
 
-export interface ConfirmationInput extends BookingEmailInput {
+export interface CalendarFileInput extends BookingEmailInput {
   /** The booking's change counter: the .ics SEQUENCE, so calendars update the same event. */
   sequence: number;
-  rescheduled: boolean;
-  /** The clinic's address for replies, shown as the event's ORGANIZER when given. */
-  clinicEmail?: string;
-  /** When the email is built (the .ics DTSTAMP); defaults to now. */
+  /** When the file is built (the .ics DTSTAMP); defaults to now. */
   now?: Date;
+}
+
+export interface ConfirmationInput extends CalendarFileInput {
+  rescheduled: boolean;
+  /** The clinic's mail From address: the invitation's ORGANIZER. */
+  clinicEmail: string;
+  /** The patient's address: the invitation's ATTENDEE. */
+  patientEmail: string;
 }
 
 export interface ReminderInput extends BookingEmailInput {
   sequence?: number;
   rescheduled?: boolean;
-  clinicEmail?: string;
   /** When the reminder is sent: the session is "today", "tomorrow" or a named day from here. */
   now: Date;
 }
 
-export interface EmailAttachment {
+export interface CalendarFile<M extends "REQUEST" | "PUBLISH" = "REQUEST" | "PUBLISH"> {
   filename: "appointment.ics";
-  contentType: "text/calendar; charset=utf-8; method=REQUEST";
+  contentType: `text/calendar; charset=utf-8; method=${M}`;
   content: string;
 }
+
+export type EmailAttachment = CalendarFile<"REQUEST">;
 
 export interface ConfirmationEmail extends RenderedEmail {
   attachments: [EmailAttachment];
@@ -94,6 +100,8 @@ function manageLink(url: string): string {
 }
 
 interface Details {
+  /** The inbox preview: logistics only, never the treatment. */
+  preheader: string;
   greeting: string;
   lead: string;
   rows: [string, string][];
@@ -125,6 +133,7 @@ function render(subject: string, d: Details): { text: string; html: string } {
     .join("");
   const html = emailHtml(
     subject,
+    d.preheader,
     [
       `<p style="${S.p}">${escapeHtml(d.greeting)}</p>`,
       `<p style="${S.p}">${escapeHtml(d.lead)}</p>`,
@@ -151,7 +160,47 @@ function detailRows(input: BookingEmailInput): [string, string][] {
   ];
 }
 
-/** The confirmation of a new or moved appointment, with its `.ics` (METHOD:REQUEST). */
+/** The event every calendar file describes; only METHOD and the people differ. */
+function calendarEvent(input: CalendarFileInput) {
+  const clinic = oneLine(input.clinicName);
+  const manage = manageLink(input.manageUrl);
+  return {
+    uid: `${oneLine(input.bookingId)}@${new URL(manage).hostname}`,
+    sequence: input.sequence,
+    start: input.start,
+    end: input.end,
+    // Calendars are often shared: the event's title names the clinic, not the procedure.
+    summary: `Appointment at ${clinic}`,
+    description: `${oneLine(input.treatmentName)} at ${clinic}.\nTo reschedule or cancel: ${manage}`,
+    location: input.clinicAddress ? oneLine(`${clinic}, ${input.clinicAddress}`) : clinic,
+    url: manage,
+    organizerName: clinic,
+    ...(input.now ? { dtstamp: input.now } : {}),
+  };
+}
+
+/**
+ * The manage page's download: METHOD:PUBLISH, an event to import, not an
+ * invitation (nobody is invited by a file the patient fetches themselves).
+ */
+export function calendarDownload(input: CalendarFileInput): CalendarFile<"PUBLISH"> {
+  return {
+    filename: "appointment.ics",
+    contentType: "text/calendar; charset=utf-8; method=PUBLISH",
+    content: appointmentIcs({ ...calendarEvent(input), method: "PUBLISH" }),
+  };
+}
+
+/** The inbox preview of a booking email: when, and nothing about the treatment. */
+function detailsPreheader(input: BookingEmailInput, moved = false): string {
+  const when = appointmentWhen(input.start, input.end, input.timezone);
+  return `Your ${moved ? "new " : ""}appointment details: ${when}.`;
+}
+
+/**
+ * The confirmation of a new or moved appointment, with its `.ics` as an invitation
+ * (METHOD:REQUEST from the clinic to the patient, as RFC 5546 wants it).
+ */
 export function renderConfirmation(input: ConfirmationInput): ConfirmationEmail {
   const clinic = oneLine(input.clinicName);
   const manage = manageLink(input.manageUrl);
@@ -161,6 +210,7 @@ export function renderConfirmation(input: ConfirmationInput): ConfirmationEmail 
       : `Your appointment at ${clinic} is confirmed`,
   );
   const { text, html } = render(subject, {
+    preheader: detailsPreheader(input, input.rescheduled),
     greeting: `Hello ${oneLine(input.patientName)},`,
     lead: input.rescheduled
       ? `Your appointment at ${clinic} has been moved. Here are the new details.`
@@ -173,21 +223,11 @@ export function renderConfirmation(input: ConfirmationInput): ConfirmationEmail 
     ],
     clinic,
   });
-  const location = input.clinicAddress ? oneLine(`${clinic}, ${input.clinicAddress}`) : clinic;
   const ics = appointmentIcs({
-    uid: `${oneLine(input.bookingId)}@${new URL(manage).hostname}`,
-    sequence: input.sequence,
-    start: input.start,
-    end: input.end,
-    // Calendars are often shared: the event's title names the clinic, not the procedure.
-    summary: `Appointment at ${clinic}`,
-    description: `${oneLine(input.treatmentName)} at ${clinic}.\nTo reschedule or cancel: ${manage}`,
-    location,
-    url: manage,
-    organizerName: clinic,
-    ...(input.clinicEmail ? { organizerEmail: input.clinicEmail } : {}),
+    ...calendarEvent(input),
+    organizerEmail: input.clinicEmail,
+    attendee: { name: oneLine(input.patientName), email: input.patientEmail },
     method: "REQUEST",
-    ...(input.now ? { dtstamp: input.now } : {}),
   });
   return {
     subject,
@@ -224,6 +264,7 @@ export function renderReminder(input: ReminderInput): RenderedEmail {
   const when = sessionDay(input.start, input.now, input.timezone);
   const subject = oneLine(`See you ${when} at ${time}`);
   const { text, html } = render(subject, {
+    preheader: detailsPreheader(input),
     greeting: `Hello ${oneLine(input.patientName)},`,
     lead: `This is a reminder of your appointment at ${clinic} ${when} at ${time}.`,
     rows: detailRows(input),

@@ -18,8 +18,15 @@ export interface AppointmentIcsInput {
   /** The appointment's page (manage link); http(s) only. */
   url: string;
   organizerName: string;
+  /** The clinic's mail From address; required by REQUEST and CANCEL. */
   organizerEmail?: string;
-  method: "REQUEST" | "CANCEL";
+  /** The patient; required by REQUEST and CANCEL, left out of a PUBLISH. */
+  attendee?: { name: string; email: string };
+  /**
+   * REQUEST and CANCEL are iTIP messages to the attendee (RFC 5546: they name the
+   * ORGANIZER and ATTENDEE); PUBLISH is a plain event anyone may import.
+   */
+  method: "REQUEST" | "CANCEL" | "PUBLISH";
   /** When this file is created (DTSTAMP); defaults to now. */
   dtstamp?: Date;
 }
@@ -91,6 +98,34 @@ function httpUrl(value: string): string {
   return url.href;
 }
 
+const EMAIL = /^[^\s@<>"\p{Cc}]+@[^\s@<>"\p{Cc}]+$/u;
+
+function address(field: string, value: string): string {
+  if (!EMAIL.test(value)) throw new RangeError(`${field} is not an email address`);
+  return value;
+}
+
+/** ORGANIZER and ATTENDEE lines: who sends, and (in an iTIP message) who receives. */
+function people(input: AppointmentIcsInput): string[] {
+  const itip = input.method !== "PUBLISH";
+  if (itip && (input.organizerEmail === undefined || input.attendee === undefined)) {
+    throw new RangeError(`METHOD:${input.method} needs an organizer email and an attendee`);
+  }
+  const lines: string[] = [];
+  if (input.organizerEmail !== undefined) {
+    const email = address("organizerEmail", input.organizerEmail);
+    lines.push(`ORGANIZER;CN=${quotedParam(input.organizerName)}:mailto:${email}`);
+  }
+  if (itip && input.attendee) {
+    const email = address("attendee", input.attendee.email);
+    // The patient booked it: already accepted, and no reply is expected.
+    lines.push(
+      `ATTENDEE;CN=${quotedParam(input.attendee.name)};ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;RSVP=FALSE:mailto:${email}`,
+    );
+  }
+  return lines;
+}
+
 /** Builds the `.ics` text for one appointment; the same input gives the same bytes in any timezone. */
 export function appointmentIcs(input: AppointmentIcsInput): string {
   if (!Number.isInteger(input.sequence) || input.sequence < 0) {
@@ -98,12 +133,6 @@ export function appointmentIcs(input: AppointmentIcsInput): string {
   }
   if (input.end.getTime() <= input.start.getTime()) {
     throw new RangeError("end must be after start");
-  }
-  if (
-    input.organizerEmail !== undefined &&
-    !/^[^\s@<>"\p{Cc}]+@[^\s@<>"\p{Cc}]+$/u.test(input.organizerEmail)
-  ) {
-    throw new RangeError("organizerEmail is not an email address");
   }
   const lines = [
     "BEGIN:VCALENDAR",
@@ -121,9 +150,7 @@ export function appointmentIcs(input: AppointmentIcsInput): string {
     `DESCRIPTION:${escapeIcsText(input.description)}`,
     ...(input.location ? [`LOCATION:${escapeIcsText(input.location)}`] : []),
     `URL:${httpUrl(input.url)}`,
-    ...(input.organizerEmail
-      ? [`ORGANIZER;CN=${quotedParam(input.organizerName)}:mailto:${input.organizerEmail}`]
-      : []),
+    ...people(input),
     `STATUS:${input.method === "CANCEL" ? "CANCELLED" : "CONFIRMED"}`,
     "TRANSP:OPAQUE",
     "END:VEVENT",

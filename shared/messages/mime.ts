@@ -69,6 +69,19 @@ function singleMailbox(field: string, value: EmailAddress): { name: string; addr
   return typeof value === "string" ? first : { name: value.name, address: first.address };
 }
 
+/** The address part of a mailbox (`Clinic <hello@clinic.com>` → `hello@clinic.com`). */
+export function mailboxAddress(value: EmailAddress): string {
+  return singleMailbox("From", value).address;
+}
+
+/**
+ * RFC 5322 lines end in CRLF only: nodemailer passes a body's bare LF through, and
+ * some servers reject (or "repair", breaking DKIM) a message with one.
+ */
+function crlf(body: string): string {
+  return body.replace(/\r\n|\r|\n/g, "\r\n");
+}
+
 /** Keeps each folded List-Unsubscribe line well under the 998-octet limit of RFC 5322. */
 const MAX_URL_LENGTH = 900;
 
@@ -117,15 +130,15 @@ export async function buildRawEmail(input: RawEmailInput): Promise<Buffer> {
   const attachments = (input.attachments ?? []).map((a) => ({
     filename: assertHeaderSafe("Content-Disposition", a.filename),
     contentType: assertHeaderSafe("Content-Type", a.contentType),
-    content: a.content,
+    content: typeof a.content === "string" ? crlf(a.content) : a.content,
   }));
 
   const composer = new MailComposer({
     from,
     to,
     subject,
-    text: input.text,
-    html: input.html,
+    text: crlf(input.text),
+    html: crlf(input.html),
     attachments,
     ...(messageId ? { messageId } : {}),
     ...(input.date ? { date: input.date } : {}),

@@ -1,5 +1,6 @@
 import { DateTime } from "luxon";
 import type { OutgoingEmail } from "../ports";
+import { preheaderHtml } from "./aftercare-email";
 import { escapeHtml, oneLine } from "./escape";
 
 /**
@@ -35,7 +36,10 @@ export function spacingRefusalEmail(input: {
     input.clinicName,
   ];
   const text = lines.join("\n");
-  const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;line-height:1.5">${lines
+  const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;line-height:1.5">${preheaderHtml(
+    // The first line names the treatment: the inbox preview must not.
+    `Your booking request at ${oneLine(input.clinicName)}: the dates you can book.`,
+  )}${lines
     .filter((l, i) => l !== "" || lines[i - 1] !== "")
     .map((l) =>
       l.startsWith("Book here: ")

@@ -6,7 +6,7 @@ import type { FollowUp } from "../domain/follow-ups";
 import { earliestAllowedDate } from "../domain/spacing";
 import { renderAftercareEmail } from "../messages/aftercare-email";
 import { renderConfirmation, renderReminder } from "../messages/booking-emails";
-import { buildRawEmail } from "../messages/mime";
+import { buildRawEmail, mailboxAddress } from "../messages/mime";
 import {
   FOLLOW_UP_CLAIM_LEASE_MS,
   type FollowUpEvent,
@@ -232,7 +232,14 @@ function compose(deps: FollowUpDeps, catalog: Catalog, f: FollowUp, now: Date): 
     sequence: f.bookingVersion,
     rescheduled: f.bookingVersion > 1,
   };
-  if (f.kind === "confirmation") return renderConfirmation(booking);
+  if (f.kind === "confirmation") {
+    // An invitation from the address it comes from, to the patient it is sent to.
+    return renderConfirmation({
+      ...booking,
+      clinicEmail: mailboxAddress(deps.mailFrom),
+      patientEmail: f.to,
+    });
+  }
   // Worded from the moment it goes out: a late send still says "today" when it is.
   if (f.kind === "reminder") return renderReminder({ ...booking, now });
 

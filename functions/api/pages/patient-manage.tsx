@@ -3,7 +3,7 @@ import { isLocalDate } from "../../../shared/domain/calendar";
 import type { Catalog } from "../../../shared/domain/catalog";
 import { DomainError, type ErrorCode } from "../../../shared/domain/errors";
 import { type Action, allowedActions, changeCutoff } from "../../../shared/domain/lifecycle";
-import { renderConfirmation } from "../../../shared/messages/booking-emails";
+import { calendarDownload } from "../../../shared/messages/booking-emails";
 import { changeStatus, getBooking, rescheduleBooking } from "../../../shared/services/bookings";
 import type { AppDeps, AppEnv } from "../context";
 import { reschedule } from "../requests";
@@ -145,7 +145,7 @@ export function patientManagePages(deps: AppDeps) {
   router.get("/manage/:id/calendar.ics", async (c) => {
     const { booking: b, catalog, zone } = await open(c);
     if (b.status !== "confirmed") throw new DomainError("NOT_FOUND", "This session is not booked.");
-    const email = renderConfirmation({
+    const ics = calendarDownload({
       patientName: b.patient.name,
       clinicName: catalog.clinic.name,
       treatmentName: treatmentOf(catalog, b.treatmentId)?.name ?? b.treatmentId,
@@ -155,10 +155,8 @@ export function patientManagePages(deps: AppDeps) {
       manageUrl: manageUrl(deps, b),
       bookingId: b.id,
       sequence: b.version,
-      rescheduled: b.version > 1,
       now: clock.now(),
     });
-    const ics = email.attachments[0];
     c.header("Content-Type", ics.contentType);
     c.header("Content-Disposition", 'attachment; filename="appointment.ics"');
     c.header("Cache-Control", "no-store");

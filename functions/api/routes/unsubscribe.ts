@@ -15,7 +15,7 @@ const oneClickRoute = createRoute({
   tags: ["Public"],
   summary: "One-click unsubscribe from aftercare emails (RFC 8058)",
   description:
-    "Mail clients POST `List-Unsubscribe=One-Click` to the URL in the List-Unsubscribe header.",
+    "Mail clients POST `List-Unsubscribe=One-Click` to the URL in the List-Unsubscribe header. A GET of the same URL (a mail client without one-click opens it in a browser) answers the unsubscribe page and changes nothing.",
   request: { query: TokenQuery },
   responses: {
     200: jsonResponse(z.object({ unsubscribed: z.literal(true) }), "No more aftercare emails"),
@@ -51,7 +51,9 @@ export function unsubscribeRoutes(deps: AppDeps) {
 
   // The page's form needs no CSRF cookie: the signed token in its URL is the secret
   // another site cannot know, and the one-click endpoint accepts it alone anyway.
-  router.get("/unsubscribe", async (c) => {
+  // A GET only asks (link scanners fetch every URL in a message), so it serves both
+  // the page's own link and the List-Unsubscribe URL a plain mail client opens.
+  const ask = async (c: Context) => {
     const token = c.req.query("token");
     if (!deps.tokens.verify(token, "unsubscribe", clock.now())) return expired(c);
     return unsubscribePage(
@@ -60,7 +62,9 @@ export function unsubscribeRoutes(deps: AppDeps) {
       "ask",
       `/unsubscribe?token=${encodeURIComponent(token ?? "")}`,
     );
-  });
+  };
+  router.get("/unsubscribe", ask);
+  router.get("/api/unsubscribe", ask);
 
   router.post("/unsubscribe", async (c) => {
     const patientId = deps.tokens.verify(c.req.query("token"), "unsubscribe", clock.now());

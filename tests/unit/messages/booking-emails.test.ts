@@ -20,6 +20,8 @@ const input: ConfirmationInput = {
   bookingId: "bk_123",
   sequence: 0,
   rescheduled: false,
+  clinicEmail: "hello@faceofjules.com",
+  patientEmail: "jane@example.com",
   now: new Date("2026-11-29T12:00:00Z"),
 };
 

@@ -24,6 +24,7 @@ const base: AppointmentIcsInput = {
   url: "https://faceofjules.com/m/abc?sig=x,y",
   organizerName: 'Face of "Jules"',
   organizerEmail: "care@faceofjules.com",
+  attendee: { name: "Jane Doe", email: "jane@example.com" },
   method: "REQUEST",
   dtstamp: new Date("2026-11-29T12:34:56.789Z"),
 };
@@ -46,6 +47,8 @@ const EXPECTED = [
   "LOCATION:Face of Jules\\, 123 Main St\\, Los Angeles\\; CA",
   "URL:https://faceofjules.com/m/abc?sig=x,y",
   "ORGANIZER;CN=\"Face of 'Jules'\":mailto:care@faceofjules.com",
+  'ATTENDEE;CN="Jane Doe";ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;RSVP=FALSE:ma',
+  " ilto:jane@example.com",
   "STATUS:CONFIRMED",
   "TRANSP:OPAQUE",
   "END:VEVENT",
@@ -117,7 +120,9 @@ describe("appointmentIcs", () => {
       description: "a\\b;c,d\re\nf",
     });
     const lines = unfold(ics);
-    expect(lines.some((l) => l.startsWith("ATTENDEE"))).toBe(false);
+    expect(lines.filter((l) => l.startsWith("ATTENDEE"))).toEqual([
+      'ATTENDEE;CN="Jane Doe";ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;RSVP=FALSE:mailto:jane@example.com',
+    ]);
     expect(lines).toContain("SUMMARY:x\\nATTENDEE:mailto:evil@example.com");
     expect(lines).toContain("DESCRIPTION:a\\\\b\\;c\\,d\\ne\\nf");
   });
@@ -128,6 +133,22 @@ describe("appointmentIcs", () => {
     expect(() => appointmentIcs({ ...base, end: base.start })).toThrow(RangeError);
     expect(() => appointmentIcs({ ...base, sequence: -1 })).toThrow(RangeError);
     expect(() => appointmentIcs({ ...base, organizerEmail: "a@b\r\nX:1" })).toThrow(RangeError);
+    expect(() => appointmentIcs({ ...base, attendee: { name: "J", email: "j@x\r\nX:1" } })).toThrow(
+      RangeError,
+    );
+  });
+
+  it("an invitation (REQUEST, CANCEL) names organizer and attendee; a PUBLISH invites nobody", () => {
+    const { attendee: _, organizerEmail: __, ...anonymous } = base;
+    for (const method of ["REQUEST", "CANCEL"] as const) {
+      expect(() => appointmentIcs({ ...base, method, attendee: undefined })).toThrow(/attendee/);
+      expect(() => appointmentIcs({ ...anonymous, method })).toThrow(RangeError);
+    }
+    const published = unfold(appointmentIcs({ ...base, method: "PUBLISH" }));
+    expect(published).toContain("METHOD:PUBLISH");
+    expect(published.some((l) => l.startsWith("ATTENDEE"))).toBe(false);
+    expect(published.some((l) => l.startsWith("ORGANIZER"))).toBe(true);
+    expect(unfold(appointmentIcs({ ...anonymous, method: "PUBLISH" }))).toContain("METHOD:PUBLISH");
   });
 
   it("gives the same bytes whatever the process timezone (child processes)", () => {
@@ -145,7 +166,8 @@ import { renderConfirmation } from ${JSON.stringify(bookingModule)};
 const start = new Date(2026, 11, 8, 13, 0); // local-time constructor: differs per TZ on purpose
 const ics = appointmentIcs({
   uid: "u@x", sequence: 0, summary: "S", description: "D", url: "https://x.test/m",
-  organizerName: "C", method: "REQUEST", dtstamp: new Date("2026-11-29T00:00:00Z"),
+  organizerName: "C", organizerEmail: "c@x.test", attendee: { name: "J", email: "j@x.test" },
+  method: "REQUEST", dtstamp: new Date("2026-11-29T00:00:00Z"),
   start: new Date("2026-03-08T17:30:00Z"), end: new Date("2026-03-08T18:30:00Z"),
 });
 const mail = renderConfirmation({
@@ -153,6 +175,7 @@ const mail = renderConfirmation({
   start: new Date("2026-11-01T08:30:00Z"), end: new Date("2026-11-01T09:30:00Z"),
   timezone: "America/Los_Angeles", manageUrl: "https://x.test/m", bookingId: "b1",
   sequence: 1, rescheduled: false, now: new Date("2026-10-30T00:00:00Z"),
+  clinicEmail: "c@x.test", patientEmail: "j@x.test",
 });
 process.stdout.write(JSON.stringify({ ics, mail, tzProbe: start.toISOString() }));
 `,

@@ -111,6 +111,8 @@ describe("buildRawEmail", () => {
       bookingId: "bk_1",
       sequence: 0,
       rescheduled: false,
+      clinicEmail: "hello@faceofjules.com",
+      patientEmail: "jane@example.com",
       now: new Date("2026-11-29T00:00:00Z"),
     });
     const raw = (await buildRawEmail({ ...base, ...confirmation })).toString("utf8");
