@@ -44,7 +44,7 @@ export const PLAN_LIMITS = {
 } as const;
 
 /** The procedure's name, never to appear in a subject. */
-const PROCEDURE_NAME = /micro[\s-]*needling/i;
+export const PROCEDURE_NAME = /micro[\s-]*needling/i;
 const CONTROL = /[\p{Cc}\u2028\u2029]/u;
 const PLACEHOLDER = /\{\{([^{}]*)\}\}/g;
 
