@@ -8,6 +8,7 @@ import { writeCatalog } from "../shared/adapters/dynamodb/catalog-writer";
 import { ensureTable } from "../shared/adapters/dynamodb/ensure-table";
 import { createLogger } from "../shared/adapters/log/powertools-logger";
 import { loadDefaultPlanSteps } from "../shared/aftercare/plan-schema";
+import { addDays, instantAt, localDateOf, toLocalIso } from "../shared/domain/calendar";
 import { seedPlan } from "../shared/services/aftercare-plans";
 import { composeLocal } from "./compose";
 import { DEMO_LOCATION_ID, DEMO_STAFF, demoClinic } from "./demo-clinic";
@@ -176,7 +177,7 @@ Staff accounts (POST ${baseUrl}/api/staff/session):
 ${DEMO_STAFF.map((u) => `  ${u.group.padEnd(13)} ${u.email}  password: ${u.password}`).join("\n")}
 
 Follow-ups due are sent every ${cfg.pollMs / 1000} s. To play a journey forward:
-  npm run followups -- --as-of 2027-02-15T12:00:00-08:00
+  npm run followups -- --as-of ${tenWeeksAhead(demoClinic.clinic.policy.timezone)}
 
 Try:
   curl '${baseUrl}/api/treatments'
@@ -208,3 +209,8 @@ function linkSecret(dataDir: string): string {
 }
 
 void main();
+
+/** Noon ten weeks from today in the clinic's zone: far enough to play a whole aftercare journey. */
+function tenWeeksAhead(zone: string): string {
+  return toLocalIso(instantAt(addDays(localDateOf(new Date(), zone), 70), "12:00", zone), zone);
+}
