@@ -1,11 +1,8 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { CATALOG_SCHEMA_VERSION, parseCatalog } from "../../catalog/catalog-schema";
 import type { Catalog } from "../../domain/catalog";
-import { queryAll } from "./items";
+import { type Item, queryAll, strip } from "./items";
 import { keys } from "./keys";
-
-type Item = Record<string, unknown>;
-const KEY_ATTRS = new Set(["PK", "SK", "type", "schemaVersion"]);
 
 /** The catalog's items (its own partition), as stored. */
 export function catalogItems(c: Catalog): Item[] {
@@ -27,8 +24,10 @@ export function catalogItems(c: Catalog): Item[] {
  * older items lack, and a damaged item fails loudly instead of being guessed at.
  */
 export function catalogFromItems(locationId: string, items: Item[]): Catalog {
-  const fields = (item: Item) =>
-    Object.fromEntries(Object.entries(item).filter(([k]) => !KEY_ATTRS.has(k)));
+  const fields = (item: Item) => {
+    const { schemaVersion: _, ...rest } = strip<Item>(item);
+    return rest;
+  };
   const clinic = items.find((i) => i.SK === "CLINIC");
   if (!clinic) throw new Error(`No clinic configured for location ${locationId}`);
   const version = clinic.schemaVersion ?? 1;
