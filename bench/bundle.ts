@@ -6,8 +6,12 @@
  * runtime (resolved here from node_modules, as Lambda resolves its own copy). A cold
  * start is a fresh `node` process that imports the bundle and answers its first
  * API Gateway event (infra/bundle-runner.mjs); each case runs N times (BENCH_RUNS,
- * default 15) after one discarded warm-up, and the median is reported, beside a minimal
- * Hono handler bundled the same way. DynamoDB Local serves the requests that read data.
+ * default 15) after one discarded warm-up, and the median is reported, beside two
+ * handlers bundled the same way: a minimal Hono app, and the floor (bench/floor-handler.ts:
+ * a minimal Hono app with the api's DynamoDB clients, answering `/health` and
+ * `/api/treatments` with one Query), which is what any real handler of this table pays.
+ * The api's goal is at most FLOOR_GOAL times the floor on both routes. DynamoDB Local
+ * serves the requests that read data.
  *
  * Results: bench/results/bundle.md and bundle.json.
  */
@@ -36,6 +40,9 @@ const RUNS = Math.max(10, Number(process.env.BENCH_RUNS ?? 15));
 // Inside the repository, so an external SDK resolves from node_modules.
 const WORK = resolve(PROJECT_ROOT, "node_modules/.cache/clinic-bundle-bench");
 const RESULTS = resolve(PROJECT_ROOT, "bench/results");
+const FLOOR_ENTRY = "bench/floor-handler.ts";
+/** The api's cold start, per route, at most this many times the floor's. */
+const FLOOR_GOAL = 1.25;
 
 type Variant = "sdk-bundled" | "sdk-external";
 const SPECS: Record<Variant, BundleSpec> = {
@@ -129,7 +136,7 @@ async function main() {
   rmSync(WORK, { recursive: true, force: true });
   mkdirSync(WORK, { recursive: true });
 
-  // Bundles: every function in both variants, and the minimal Hono handler.
+  // Bundles: every function in both variants, the minimal Hono handler and the floor.
   const sizes: Record<Variant, Record<string, Size>> = { "sdk-bundled": {}, "sdk-external": {} };
   const apiBundle: Partial<Record<Variant, string>> = {};
   const honoEntry = join(WORK, "minimal-hono.ts");
@@ -148,6 +155,7 @@ async function main() {
     const entries: [string, string][] = [
       ...(Object.entries(FUNCTION_ENTRIES) as [FunctionKey, string][]),
       ["minimal-hono", honoEntry],
+      ["floor", FLOOR_ENTRY],
     ];
     for (const [name, entry] of entries) {
       const built = await bundleEntry(entry, join(WORK, variant, name), SPECS[variant]);
@@ -156,6 +164,7 @@ async function main() {
     }
   }
   const honoBundle = join(WORK, "sdk-bundled", "minimal-hono", "index.mjs");
+  const floorBundle = join(WORK, "sdk-bundled", "floor", "index.mjs");
 
   // The data the api reads, in DynamoDB Local.
   const dynamo = await startDynamoDbLocal({ port: await findFreePort() });
@@ -213,6 +222,8 @@ async function main() {
           env: noMaps,
         },
         { name: "minimal Hono: GET /health", bundle: honoBundle, event: health, env },
+        { name: "floor: GET /health", bundle: floorBundle, event: health, env },
+        { name: "floor: GET /api/treatments", bundle: floorBundle, event: treatments, env },
       ])),
     );
   } finally {
@@ -224,6 +235,12 @@ async function main() {
   const hono = total("minimal Hono: GET /health");
   const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
   const ratios = {
+    apiHealthVsFloor: ratio(total("api, SDK bundled: GET /health"), total("floor: GET /health")),
+    apiTreatmentsVsFloor: ratio(
+      total("api, SDK bundled: GET /api/treatments"),
+      total("floor: GET /api/treatments"),
+    ),
+    floorVsHono: ratio(total("floor: GET /health"), hono),
     apiHealthVsHono: ratio(total("api, SDK bundled: GET /health"), hono),
     apiTreatmentsVsHono: ratio(total("api, SDK bundled: GET /api/treatments"), hono),
     externalVsBundledHealth: ratio(
@@ -249,6 +266,7 @@ async function main() {
     date: new Date().toISOString(),
     machine,
     runs: RUNS,
+    floorGoal: FLOOR_GOAL,
     bundle: { ...BUNDLE },
     sizes,
     cases,
@@ -275,6 +293,17 @@ function decision(ratios: Record<string, number>) {
   return `${sdk}${agrees ? "" : "\n\n**This run disagrees with that setting: re-run, and revisit `BUNDLE.externalAwsSdk` if it persists.**"}\n\n${maps}`;
 }
 
+function floorRows(r: { cases: CaseResult[]; floorGoal: number }) {
+  const total = (name: string) =>
+    r.cases.find((c) => c.name === name)?.medianMs.total ?? Number.NaN;
+  return ["/health", "/api/treatments"].map((route) => {
+    const api = total(`api, SDK bundled: GET ${route}`);
+    const floor = total(`floor: GET ${route}`);
+    const x = Math.round((api / floor) * 100) / 100;
+    return `| \`GET ${route}\` | ${api} | ${floor} | **${x}×** | ${x <= r.floorGoal ? "met" : "not met"} |`;
+  });
+}
+
 const kb = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
 
 function markdown(r: {
@@ -286,6 +315,7 @@ function markdown(r: {
     loadAverage1m: { before: number; after: number };
   };
   runs: number;
+  floorGoal: number;
   sizes: Record<Variant, Record<string, Size>>;
   cases: CaseResult[];
   ratios: Record<string, number>;
@@ -324,6 +354,19 @@ and, for \`/api/treatments\`, one DynamoDB Local query), *total* the two togethe
 | case | load | first answer | total | total min–max | process |
 |---|---:|---:|---:|---:|---:|
 ${caseRows.join("\n")}
+
+## Against the floor
+
+The floor is what any real handler of this table pays: a minimal Hono app with the
+api's DynamoDB clients (bench/floor-handler.ts, bundled the same way), answering
+\`/health\` and \`/api/treatments\` with one Query. Goal: the api at most
+**${r.floorGoal}×** the floor on both routes.
+
+| route | api | floor | api ÷ floor | goal |
+|---|---:|---:|---:|---|
+${floorRows(r).join("\n")}
+
+The floor ÷ minimal Hono = **${r.ratios.floorVsHono}×** (\`/health\`): the DynamoDB client's share.
 
 Ratios of median totals: api \`/health\` ÷ minimal Hono = **${r.ratios.apiHealthVsHono}×**,
 api \`/api/treatments\` ÷ minimal Hono = **${r.ratios.apiTreatmentsVsHono}×**;
