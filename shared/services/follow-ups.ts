@@ -219,7 +219,8 @@ type Composed =
 function compose(deps: FollowUpDeps, catalog: Catalog, f: FollowUp, now: Date): Composed {
   const { clinic } = catalog;
   const timezone = clinic.policy.timezone;
-  const manage = manageUrl(deps, f.bookingId, f.bookingStart);
+  // Valid a month after this email goes out, however late in the timeline that is.
+  const manage = manageUrl(deps, f.bookingId, f.bookingStart, now);
   const booking = {
     patientName: f.patientName,
     clinicName: clinic.name,

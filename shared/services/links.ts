@@ -2,8 +2,11 @@ import type { LinkSigner } from "../ports";
 
 /** The patient-facing links, signed for one purpose each. */
 const DAY_MS = 86_400_000;
-/** Manage links work until a month after the session. */
-const MANAGE_DAYS_AFTER_START = 30;
+/**
+ * Manage links work until a month after the session, and a link in an email at
+ * least a month after that email is sent (the day-42 email's link is not dead).
+ */
+const MANAGE_DAYS = 30;
 const REBOOK_DAYS = 90;
 const UNSUBSCRIBE_DAYS = 400;
 
@@ -12,8 +15,9 @@ export interface LinkDeps {
   publicBaseUrl: string;
 }
 
-export function manageUrl(deps: LinkDeps, bookingId: string, start: string): string {
-  const expires = new Date(Date.parse(start) + MANAGE_DAYS_AFTER_START * DAY_MS);
+export function manageUrl(deps: LinkDeps, bookingId: string, start: string, sentAt?: Date): string {
+  const until = Math.max(Date.parse(start), sentAt?.getTime() ?? Number.NEGATIVE_INFINITY);
+  const expires = new Date(until + MANAGE_DAYS * DAY_MS);
   const token = deps.tokens.sign("manage", bookingId, expires);
   return `${deps.publicBaseUrl}/manage/${bookingId}?token=${encodeURIComponent(token)}`;
 }
