@@ -293,13 +293,17 @@ function decision(ratios: Record<string, number>) {
   return `${sdk}${agrees ? "" : "\n\n**This run disagrees with that setting: re-run, and revisit `BUNDLE.externalAwsSdk` if it persists.**"}\n\n${maps}`;
 }
 
-function floorRows(r: { cases: CaseResult[]; floorGoal: number }) {
+/** One row per route; the ratio is the one `main` computed into `ratios`. */
+function floorRows(r: { cases: CaseResult[]; floorGoal: number; ratios: Record<string, number> }) {
   const total = (name: string) =>
     r.cases.find((c) => c.name === name)?.medianMs.total ?? Number.NaN;
-  return ["/health", "/api/treatments"].map((route) => {
+  const routes: [string, number | undefined][] = [
+    ["/health", r.ratios.apiHealthVsFloor],
+    ["/api/treatments", r.ratios.apiTreatmentsVsFloor],
+  ];
+  return routes.map(([route, x = Number.NaN]) => {
     const api = total(`api, SDK bundled: GET ${route}`);
     const floor = total(`floor: GET ${route}`);
-    const x = Math.round((api / floor) * 100) / 100;
     return `| \`GET ${route}\` | ${api} | ${floor} | **${x}×** | ${x <= r.floorGoal ? "met" : "not met"} |`;
   });
 }
