@@ -67,7 +67,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", aftercareRoutes(deps));
   app.route("/", unsubscribeRoutes(deps));
   app.route("/", pageRoutes(deps));
-  docsRoutes(app);
+  docsRoutes(app, deps.publicBaseUrl);
   app.get("/health", (c) => c.json({ ok: true }));
   app.notFound((c) => errorResponse(c, "NOT_FOUND", "No such route."));
   app.onError(onError(deps.logger));

@@ -1,22 +1,40 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { DomainError } from "../../../shared/domain/errors";
 import { stopEmails } from "../../../shared/services/consent";
 import type { AppDeps } from "../context";
+import { operation, PUBLIC } from "../operations";
 import { unsubscribePage } from "../pages/unsubscribe-page";
 import { newRouter } from "../router";
 import { errors, jsonResponse } from "../schemas";
 
 const TokenQuery = z.object({ token: z.string().max(200).optional() });
 
-const oneClickRoute = createRoute({
+const oneClickRoute = operation({
   method: "post",
   path: "/api/unsubscribe",
+  operationId: "unsubscribe",
+  // The signed token in the query is the whole authority: no scheme applies.
+  security: PUBLIC,
   tags: ["Public"],
   summary: "One-click unsubscribe from aftercare emails (RFC 8058)",
   description:
     "Mail clients POST `List-Unsubscribe=One-Click` to the URL in the List-Unsubscribe header. A GET of the same URL (a mail client without one-click opens it in a browser) answers the unsubscribe page and changes nothing.",
-  request: { query: TokenQuery },
+  request: {
+    query: TokenQuery,
+    // Described, not validated: any body is accepted (and ignored), as RFC 8058 asks.
+    body: {
+      required: false,
+      content: {
+        "application/x-www-form-urlencoded": {
+          schema: {
+            type: "object",
+            properties: { "List-Unsubscribe": { type: "string", enum: ["One-Click"] } },
+          },
+        },
+      },
+    },
+  },
   responses: {
     200: jsonResponse(z.object({ unsubscribed: z.literal(true) }), "No more aftercare emails"),
     ...errors([404, "Missing, wrong or expired token"]),
