@@ -27,7 +27,8 @@ export const Id = z
 export const LocalDateSchema = z
   .string()
   .refine(isLocalDate, "Must be a date, YYYY-MM-DD")
-  .openapi({ example: "2026-12-03" });
+  // The refinement is code; the document says the same with a format.
+  .openapi({ format: "date", example: "2026-12-03" });
 
 export const Instant = z.iso
   .datetime({ offset: true, message: "Must be an ISO-8601 instant with offset" })
