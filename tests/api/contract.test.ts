@@ -210,7 +210,7 @@ async function call(operationId: string, c: Call = {}): Promise<Answer> {
     const type = res.headers.get("content-type") ?? "";
     const declared = Object.keys(media).find((m) => type.startsWith(m));
     expect(declared, `${where}: content-type ${type} not listed`).toBeDefined();
-    body = JSON.parse(text);
+    body = type.startsWith("application/json") ? JSON.parse(text) : text;
     expect(check(media[declared as string]?.schema, body, "response", true), where).toEqual([]);
   } else {
     expect(text, `${where}: a body the document does not list`).toBe("");
@@ -440,6 +440,13 @@ describe("every operation against the real server", () => {
       raw: { body: "List-Unsubscribe=One-Click", type: "application/x-www-form-urlencoded" },
     });
     await refused("unsubscribe", 404, "NOT_FOUND", { query: { token: `${token}x` } });
+
+    // The same URL opened in a browser: a page, which changes nothing.
+    const ask = await succeeds("unsubscribePage", 200, { query: { token } });
+    expect(ask.body).toContain("<form");
+    const expired = await call("unsubscribePage", { query: { token: `${token}x` } });
+    expect(expired.status).toBe(404);
+    expect(expired.body).toContain("This link has expired");
   });
 
   it("staff sign in and out", async () => {

@@ -41,6 +41,26 @@ const oneClickRoute = operation({
   },
 });
 
+const page = (description: string) => ({
+  description,
+  content: { "text/html": { schema: { type: "string" as const } } },
+});
+
+const askRoute = operation({
+  method: "get",
+  path: "/api/unsubscribe",
+  operationId: "unsubscribePage",
+  tags: ["Public"],
+  summary: "The List-Unsubscribe URL opened in a browser: a page that asks, and changes nothing",
+  security: PUBLIC,
+  // Not validated: any token that does not verify is the expired-link page.
+  parameters: [{ name: "token", in: "query", required: false, schema: { type: "string" } }],
+  responses: {
+    200: page("The page asking to confirm, with a button that unsubscribes"),
+    404: page("The expired-link page: the token is missing, wrong or expired"),
+  },
+});
+
 /** The unsubscribe link of every aftercare email: a page, and the one-click endpoint. */
 export function unsubscribeRoutes(deps: AppDeps) {
   const { clock } = deps.bookings;
@@ -82,7 +102,7 @@ export function unsubscribeRoutes(deps: AppDeps) {
     );
   };
   router.get("/unsubscribe", ask);
-  router.get("/api/unsubscribe", ask);
+  router.openapi(askRoute, ask);
 
   router.post("/unsubscribe", async (c) => {
     const patientId = deps.tokens.verify(c.req.query("token"), "unsubscribe", clock.now());
