@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { STAFF_COOKIE } from "../../functions/api/context";
 import { ASSETS } from "../../functions/api/pages/assets";
 import { patientIdFor } from "../../shared/services/bookings";
 import { bookingBody, startTestApp, type TestApp } from "../support/test-app";
@@ -7,7 +8,8 @@ import { bookingBody, startTestApp, type TestApp } from "../support/test-app";
  * HTTP manners over the real server: answers with a patient's data or a token are
  * never stored by a cache; a known path asked with another method is 405 with
  * `Allow`, and `OPTIONS` says which methods a path takes; a browser gets a page
- * for an unknown address (API clients keep the JSON 404).
+ * for an unknown address (API clients keep the JSON 404); the pages carry an icon
+ * and patients' pages a description.
  */
 
 const NOW = "2026-11-30T18:00:00Z"; // Monday 10:00 in Los Angeles
@@ -229,5 +231,65 @@ describe("not found", () => {
       expect(res.headers.get("content-type"), path).toMatch(/^application\/json/);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe("NOT_FOUND");
     }
+  });
+});
+
+describe("the icon and the description", () => {
+  const descriptionOf = (html: string) =>
+    /<meta name="description" content="([^"]+)"\/?>/.exec(html)?.[1];
+
+  it("every page links the hashed icon, served small, cached for a year, as SVG", async () => {
+    const page = await (await app.request("/book")).text();
+    expect(page).toContain(`<link rel="icon" href="${ASSETS.icon.path}" type="image/svg+xml"/>`);
+    const icon = await app.request(ASSETS.icon.path);
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get("content-type")).toBe("image/svg+xml");
+    expect(icon.headers.get("cache-control")).toContain("immutable");
+    const svg = await icon.text();
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    expect(svg).not.toMatch(/<script|on[a-z]+=|href=/i);
+    expect(Buffer.byteLength(svg)).toBeLessThan(1024);
+    const ico = await app.request("/favicon.ico");
+    expect(ico.status).toBe(200);
+    expect(ico.headers.get("content-type")).toBe("image/svg+xml");
+    expect(await ico.text()).toBe(svg);
+    // The strict CSP still lets the page show it: images from this origin only.
+    const csp = (await app.request("/book")).headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("img-src 'self'");
+  });
+
+  it("patients' pages carry a description naming the clinic; the console's do not", async () => {
+    const patientPages = [
+      "/book",
+      "/book/microneedling-face",
+      "/book/microneedling-face/2026-12-15",
+      `/manage/${booking.id}?token=${booking.token}`,
+    ];
+    const descriptions = new Set<string>();
+    for (const path of patientPages) {
+      const res = await app.request(path);
+      expect(res.status, path).toBe(200);
+      const description = descriptionOf(await res.text());
+      expect(description, path).toContain("Face of Jules");
+      expect((description ?? "").length, path).toBeLessThan(160);
+      descriptions.add(description ?? "");
+    }
+    // The booking pages say what each one is for.
+    expect(descriptions.size).toBe(patientPages.length);
+    const patientId = patientIdFor(app.deps.bookings.locationId, "manners@example.com");
+    const unsubscribe = app.deps.tokens.sign(
+      "unsubscribe",
+      patientId,
+      new Date("2027-06-01T00:00:00Z"),
+    );
+    const page = await app.request(`/unsubscribe?token=${encodeURIComponent(unsubscribe)}`);
+    expect(descriptionOf(await page.text())).toContain("Face of Jules");
+
+    const signIn = await (await app.request("/staff/sign-in")).text();
+    expect(descriptionOf(signIn)).toBeUndefined();
+    const cookie = `${STAFF_COOKIE}=${await app.staffToken("receptionist")}`;
+    const schedule = await (await app.request("/staff", { headers: { cookie } })).text();
+    expect(schedule).toContain("front desk");
+    expect(descriptionOf(schedule)).toBeUndefined();
   });
 });

@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { html } from "hono/html";
 import { type AppEnv, STAFF_COOKIE } from "../context";
+import { ASSETS } from "../pages/assets";
 
 const INFO = {
   title: "Clinic booking and aftercare API",
@@ -64,11 +65,14 @@ export function docsRoutes(app: OpenAPIHono<AppEnv>, publicBaseUrl: string) {
       }),
     );
     const schemas = doc.components?.schemas ?? {};
-    c.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
+    c.header(
+      "Content-Security-Policy",
+      "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'",
+    );
     return c.html(html`<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${INFO.title}</title>
+<title>${INFO.title}</title><link rel="icon" href="${ASSETS.icon.path}" type="image/svg+xml">
 <style>
 body{font:15px/1.5 system-ui,sans-serif;max-width:960px;margin:2rem auto;padding:0 1rem;color:#222}
 h2{margin-top:2.5rem;border-bottom:1px solid #ddd}.op{border:1px solid #ddd;border-radius:6px;margin:1rem 0;padding:.5rem 1rem}
