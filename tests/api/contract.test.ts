@@ -681,6 +681,8 @@ describe("what every operation answers to hostile requests is documented", () =>
         await send("bad JSON", { raw: { body: '{"start": ', type: "application/json" } });
         await send("text/plain", { raw: { body: "start=now", type: "text/plain" } });
         await send("unknown field", { json: { surprise: true } });
+        await send("empty body", { raw: { body: "", type: "application/json" } });
+        await send("an array", { json: [] });
       }
       if (op.method !== "get") {
         await send("too large", {
@@ -692,12 +694,16 @@ describe("what every operation answers to hostile requests is documented", () =>
           await send(`bad ${p.name}`, { params: { ...base.params, [p.name]: "a b" } });
         if (p.in === "query") await send(`bad ${p.name}`, { query: { [p.name]: "x".repeat(300) } });
       }
+      if (op.parameters?.some((p) => p.in === "query")) {
+        await send("unknown parameter", { query: { surprise: "1" } });
+      }
       if ("as" in base) await send("no credentials", { as: undefined } as Call);
       for (const [what, a] of answers) {
         expect(a.status, `${id}, ${what}`).toBeGreaterThanOrEqual(400);
         expect(a.status, `${id}, ${what}`).toBeLessThan(500);
       }
     }
+    console.info(`contract: ${sent} hostile requests over ${operations.size} operations`);
     expect(sent).toBeGreaterThan(60);
   });
 });
