@@ -3,6 +3,7 @@ import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppDeps } from "./context";
 import { errorResponse, onError } from "./errors";
+import { allowedMethods, notFound, privateApiAnswers } from "./http-manners";
 import { plainPage, wantsPage } from "./pages/plain-page";
 import { pageRoutes } from "./pages/routes";
 import { rateLimit } from "./rate-limit";
@@ -24,6 +25,7 @@ export function createApp(deps: AppDeps) {
   const app = newRouter();
   app.use(requestId());
   app.use(secureHeaders());
+  app.use(privateApiAnswers);
   const limit = (maxSize: number) =>
     bodyLimit({
       maxSize,
@@ -60,6 +62,7 @@ export function createApp(deps: AppDeps) {
   app.use("/api/staff/*", (c, next) =>
     c.req.path === "/api/staff/session" ? next() : staffOnly(c, next),
   );
+  app.use(allowedMethods(deps, app));
 
   app.route("/", catalogRoutes(deps));
   app.route("/", bookingRoutes(deps));
@@ -67,9 +70,9 @@ export function createApp(deps: AppDeps) {
   app.route("/", aftercareRoutes(deps));
   app.route("/", unsubscribeRoutes(deps));
   app.route("/", pageRoutes(deps));
-  docsRoutes(app);
+  docsRoutes(app, deps.publicBaseUrl);
   app.get("/health", (c) => c.json({ ok: true }));
-  app.notFound((c) => errorResponse(c, "NOT_FOUND", "No such route."));
+  app.notFound(notFound(deps));
   app.onError(onError(deps.logger));
   return app;
 }

@@ -12,6 +12,7 @@ export const STATUS: Record<ErrorCode | HttpErrorCode, ContentfulStatusCode> = {
   BAD_FORM: 400,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  METHOD_NOT_ALLOWED: 405,
   NOT_FOUND: 404,
   SLOT_TAKEN: 409,
   SLOT_UNAVAILABLE: 409,

@@ -11,6 +11,8 @@ export type HttpErrorCode =
   | "PAYLOAD_TOO_LARGE"
   | "UNSUPPORTED_MEDIA_TYPE"
   | "RATE_LIMITED"
+  /** A known path asked with a method it does not take (the answer says which it does). */
+  | "METHOD_NOT_ALLOWED"
   /** An `Idempotency-Key` (or a page's form id) sent again with another request. */
   | "IDEMPOTENCY_KEY_REUSED";
 

@@ -6,7 +6,7 @@ import type { IdempotencyIntent } from "../../shared/services/bookings";
 import type { AppDeps } from "./context";
 import { HttpError } from "./http-errors";
 
-const KEY_RE = /^[A-Za-z0-9_.:-]{1,128}$/;
+export const KEY_RE = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 /**
  * `Idempotency-Key` on a POST: the first answer is stored in the same transaction

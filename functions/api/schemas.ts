@@ -1,12 +1,23 @@
 import { z } from "@hono/zod-openapi";
 import { isLocalDate } from "../../shared/domain/calendar";
 import { MIN_OVERRIDE_REASON_LENGTH } from "../../shared/domain/spacing";
+import { STATUS } from "./errors";
+import { KEY_RE } from "./idempotency";
 
 /** Request and response schemas: they validate, and they write /openapi.json. */
 
 // No control characters (CR/LF would reach email headers) and no markup.
 // No invisible format characters either (bidi overrides could disguise a name).
 const SAFE_TEXT = /^[^\p{Cc}\p{Cf}<>]*$/u;
+
+/**
+ * Text a person typed, refused when it has a control or format character or markup.
+ * The document gets the regex's source as its `pattern` (an ECMA-262 regex, which
+ * JSON Schema reads in Unicode mode): left to itself, the generator would print the
+ * regex with its flags, `.../u`, and no value would match.
+ */
+const safeText = (schema: z.ZodString, message: string) =>
+  schema.regex(SAFE_TEXT, message).openapi({ pattern: SAFE_TEXT.source });
 
 export const Id = z
   .string()
@@ -16,7 +27,8 @@ export const Id = z
 export const LocalDateSchema = z
   .string()
   .refine(isLocalDate, "Must be a date, YYYY-MM-DD")
-  .openapi({ example: "2026-12-03" });
+  // The refinement is code; the document says the same with a format.
+  .openapi({ format: "date", example: "2026-12-03" });
 
 export const Instant = z.iso
   .datetime({ offset: true, message: "Must be an ISO-8601 instant with offset" })
@@ -25,12 +37,10 @@ export const Instant = z.iso
 
 export const PatientIn = z
   .strictObject({
-    name: z
-      .string()
-      .trim()
-      .min(1, "Required")
-      .max(100, "At most 100 characters")
-      .regex(SAFE_TEXT, "Letters, spaces and punctuation only; no line breaks or < >"),
+    name: safeText(
+      z.string().trim().min(1, "Required").max(100, "At most 100 characters"),
+      "Letters, spaces and punctuation only; no line breaks or < >",
+    ),
     email: z
       .string()
       .trim()
@@ -44,39 +54,46 @@ export const PatientIn = z
   })
   .openapi("PatientIn");
 
-export const BookingIn = z
+const bookingFields = {
+  treatmentId: Id,
+  start: Instant,
+  practitionerId: Id.optional(),
+  patient: PatientIn,
+  consent: z.strictObject({ aftercareEmails: z.boolean() }),
+};
+
+export const BookingIn = z.strictObject(bookingFields).openapi("BookingIn");
+
+export const OverrideIn = z
   .strictObject({
-    treatmentId: Id,
-    start: Instant,
-    practitionerId: Id.optional(),
-    patient: PatientIn,
-    consent: z.strictObject({ aftercareEmails: z.boolean() }),
+    reason: safeText(
+      z
+        .string()
+        .trim()
+        .min(
+          MIN_OVERRIDE_REASON_LENGTH,
+          `Give a reason of at least ${MIN_OVERRIDE_REASON_LENGTH} characters`,
+        )
+        .max(1000),
+      "No line breaks or < >",
+    ),
   })
-  .openapi("BookingIn");
+  .openapi("OverrideIn");
 
-export const OverrideIn = z.strictObject({
-  reason: z
-    .string()
-    .trim()
-    .min(
-      MIN_OVERRIDE_REASON_LENGTH,
-      `Give a reason of at least ${MIN_OVERRIDE_REASON_LENGTH} characters`,
-    )
-    .max(1000)
-    .regex(SAFE_TEXT, "No line breaks or < >"),
-});
+// The staff bodies repeat the public fields rather than `.extend()` them: the
+// generator writes an extension as an `allOf` of the two closed objects, which no
+// body satisfies (each refuses the other's fields).
+export const StaffBookingIn = z
+  .strictObject({ ...bookingFields, override: OverrideIn.optional() })
+  .openapi("StaffBookingIn");
 
-export const StaffBookingIn = BookingIn.extend({ override: OverrideIn.optional() }).openapi(
-  "StaffBookingIn",
-);
+const rescheduleFields = { start: Instant, practitionerId: Id.optional() };
 
-export const RescheduleIn = z
-  .strictObject({ start: Instant, practitionerId: Id.optional() })
-  .openapi("RescheduleIn");
+export const RescheduleIn = z.strictObject(rescheduleFields).openapi("RescheduleIn");
 
-export const StaffRescheduleIn = RescheduleIn.extend({ override: OverrideIn.optional() }).openapi(
-  "StaffRescheduleIn",
-);
+export const StaffRescheduleIn = z
+  .strictObject({ ...rescheduleFields, override: OverrideIn.optional() })
+  .openapi("StaffRescheduleIn");
 
 export const BookingOut = z
   .object({
@@ -106,15 +123,67 @@ export const StaffBookingOut = BookingOut.extend({
     .optional(),
 }).openapi("StaffBooking");
 
+const ERROR_CODES = Object.keys(STATUS) as [keyof typeof STATUS, ...(keyof typeof STATUS)[]];
+
+const LocalDateOut = z.string().openapi({ format: "date", example: "2026-12-03" });
+
+/**
+ * Every error: a stable code and a message, and with some codes the details that
+ * belong to them (a staff caller's spacing refusal names the previous session and
+ * the dates the rule allows; an unexpected error only its request id).
+ */
 export const ErrorOut = z
   .object({
     error: z.object({
-      code: z.string().openapi({ example: "SLOT_TAKEN" }),
+      code: z.enum([...ERROR_CODES, "INTERNAL"]).openapi({ example: "SLOT_TAKEN" }),
       message: z.string(),
-      issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+      issues: z
+        .array(z.object({ path: z.string(), message: z.string() }))
+        .optional()
+        .openapi({ description: "VALIDATION: one entry per field (or parameter) refused" }),
+      earliestAllowedDate: LocalDateOut.optional().openapi({
+        description: "SPACING_TOO_SOON to staff: the first date the spacing rule allows",
+      }),
+      latestAllowedDate: LocalDateOut.optional().openapi({
+        description:
+          "SPACING_TOO_SOON to staff, when a later session bounds the window: the last date allowed before it",
+      }),
+      previousSession: z
+        .object({ id: z.string(), date: LocalDateOut })
+        .optional()
+        .openapi({ description: "SPACING_TOO_SOON to staff: the session too close to this one" }),
+      upcomingSessions: z.number().int().optional().openapi({
+        description: "TOO_MANY_FUTURE_BOOKINGS to staff: the patient's upcoming sessions",
+      }),
+      maxFutureBookings: z
+        .number()
+        .int()
+        .optional()
+        .openapi({ description: "TOO_MANY_FUTURE_BOOKINGS to staff: the clinic's cap" }),
+      status: z
+        .string()
+        .optional()
+        .openapi({ description: "INVALID_STATE: the booking's status now" }),
+      cutoffHours: z.number().optional().openapi({
+        description: "TOO_LATE_TO_CHANGE: how many hours before a session online changes close",
+      }),
+      requestId: z
+        .string()
+        .optional()
+        .openapi({ description: "INTERNAL: the request id to quote to the clinic" }),
     }),
   })
   .openapi("Error");
+
+/** The optional `Idempotency-Key` of a POST (checked by `idempotent`, which names the header). */
+export const IdempotencyHeader = z.object({
+  "idempotency-key": z.string().optional().openapi({
+    pattern: KEY_RE.source,
+    description:
+      "Any id of yours: a retry with the same key and body gets the first answer and changes nothing",
+    example: "3f2b8c1e-book-1",
+  }),
+});
 
 export const jsonBody = <T extends z.ZodType>(schema: T) => ({
   required: true,

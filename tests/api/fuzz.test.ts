@@ -91,6 +91,10 @@ async function send(route: string, req: Req) {
   expect(text.match(ERROR_NAME)?.[0], where).toBeUndefined();
   if (!route.startsWith("GET /docs")) expect(text.match(BACKEND_NAMES)?.[0], where).toBeUndefined();
   const type = res.headers.get("content-type") ?? "";
+  if (res.status === 405) {
+    // A refused method names the ones the path takes.
+    expect(res.headers.get("allow") ?? "", where).toMatch(/^([A-Z]+, )*OPTIONS$/);
+  }
   if (res.status >= 300 && res.status < 400) {
     // A redirect stays on this site.
     expect(res.headers.get("location") ?? "", where).toMatch(/^\/(?![/\\])/);
@@ -632,7 +636,8 @@ const ROUTES: FuzzRoute[] = [
           ...withToken(`/api/bookings/${id}`, token, inHeader, h),
           body,
         })),
-    statuses: [200, 400, 404, 413, 415, 422],
+    // Another method on a known path: 405 with Allow, or 204 for OPTIONS.
+    statuses: [200, 204, 400, 404, 405, 413, 415, 422],
     after: ({ res, text: body, req, where }) => {
       if (res.status === 200 && req.method === "GET") {
         const parsed = JSON.parse(body) as { booking: { id: string } };
@@ -685,7 +690,8 @@ const ROUTES: FuzzRoute[] = [
           body: b,
         }));
     },
-    statuses: [200, 400, 404, 409, 413, 415, 422, 503],
+    // A dot-segment id ("/api/bookings/./cancel") resolves to GET /api/bookings/:id: 405.
+    statuses: [200, 400, 404, 405, 409, 413, 415, 422, 503],
   },
   {
     name: "POST /api/bookings/:id/cancel",
@@ -710,7 +716,8 @@ const ROUTES: FuzzRoute[] = [
           ...withToken(`/api/bookings/${id}/cancel`, token, inHeader, h),
           ...(body !== undefined ? { body } : {}),
         })),
-    statuses: [200, 400, 404, 409, 413, 415, 422, 503],
+    // A dot-segment id ("/api/bookings/./cancel") resolves to GET /api/bookings/:id: 405.
+    statuses: [200, 400, 404, 405, 409, 413, 415, 422, 503],
   },
   ...(["GET /unsubscribe", "POST /unsubscribe", "POST /api/unsubscribe"] as const).map(
     (name): FuzzRoute => ({
@@ -873,7 +880,7 @@ const ROUTES: FuzzRoute[] = [
           fc.constantFrom("GET", "HEAD", "POST", "DELETE"),
         )
         .map(([path, q, h, method]) => ({ method, path: `${path}?${q}`, headers: h, body: "{}" })),
-    statuses: [200, 404, 413],
+    statuses: [200, 405, 413],
   },
   {
     name: "unknown paths",
@@ -892,7 +899,8 @@ const ROUTES: FuzzRoute[] = [
           headers: h,
           body: "{}",
         })),
-    statuses: [301, 302, 303, 307, 308, 404, 413],
+    // A dot segment may resolve to a known path that takes another method: 405.
+    statuses: [301, 302, 303, 307, 308, 404, 405, 413],
   },
   {
     name: "staff routes without valid credentials",

@@ -21,6 +21,11 @@ export interface LayoutProps {
   clinicName: string;
   /** Where the clinic's name links to. */
   home: string;
+  /**
+   * What a search result or a shared link says of the page. Patients' pages have
+   * one by default; the console's pages none.
+   */
+  description?: string;
   staff?: StaffNavProps;
   children?: Child;
 }
@@ -57,13 +62,21 @@ function StaffNav({ name, csrf }: StaffNavProps) {
   );
 }
 
-export function Layout({ title, clinicName, home, staff, children }: LayoutProps) {
+/** A patient's page that says nothing of its own. */
+export const defaultDescription = (clinicName: string) =>
+  `${clinicName}: book a session online, then reschedule or cancel it from your confirmation.`;
+
+export function Layout({ title, clinicName, home, staff, description, children }: LayoutProps) {
+  const console = staff !== undefined || home === "/staff";
+  const meta = description ?? (console ? undefined : defaultDescription(clinicName));
   return (
     <html lang="en">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${title} · ${clinicName}`}</title>
+        {meta ? <meta name="description" content={meta} /> : null}
+        <link rel="icon" href={ASSETS.icon.path} type="image/svg+xml" />
         <link rel="stylesheet" href={ASSETS.css.path} />
         <script src={ASSETS.js.path} defer></script>
       </head>

@@ -8,6 +8,7 @@ const TITLES: Record<number, string> = {
   400: "Something is wrong with that request",
   403: "Not allowed",
   404: "Page not found",
+  405: "Not possible here",
   409: "That didn't work",
   413: "Too much to send",
   415: "Please use the form",

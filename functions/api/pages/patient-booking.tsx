@@ -78,7 +78,12 @@ export function patientBookingPages(deps: AppDeps) {
     const q = known && token ? `?rebook=${encodeURIComponent(token)}` : "";
     return sendPage(
       c,
-      <Layout title="Book a session" clinicName={catalog.clinic.name} home="/book">
+      <Layout
+        title="Book a session"
+        clinicName={catalog.clinic.name}
+        home="/book"
+        description={`Book a session at ${catalog.clinic.name} online: choose a treatment, a day and a time.`}
+      >
         <h1>{known ? "Book your next session" : "Book a session"}</h1>
         <p>Choose a treatment to see the days with free times.</p>
         <ul class="cards">
@@ -124,6 +129,7 @@ export function patientBookingPages(deps: AppDeps) {
         title={`Choose a day · ${treatment.name}`}
         clinicName={catalog.clinic.name}
         home="/book"
+        description={`${treatment.name} at ${catalog.clinic.name}: choose a day with free times and book online.`}
       >
         <p>
           <a href={link("/book", keep(rebook))}>← Treatments</a>
@@ -170,6 +176,7 @@ export function patientBookingPages(deps: AppDeps) {
         title={`${longDate(date)} · ${treatment.name}`}
         clinicName={catalog.clinic.name}
         home="/book"
+        description={`${treatment.name} at ${catalog.clinic.name} on ${longDate(date)}: choose a free time and book online.`}
       >
         <p>
           <a href={back}>← Other days</a>

@@ -23,6 +23,12 @@ export function pageRoutes(deps: AppDeps) {
       return c.body(asset.body);
     });
   }
+  // Browsers and other clients ask for it at this fixed address whatever the page says.
+  router.get("/favicon.ico", (c) => {
+    c.header("Content-Type", ASSETS.icon.type);
+    c.header("Cache-Control", "public, max-age=86400");
+    return c.body(ASSETS.icon.body);
+  });
   router.route("/", patientBookingPages(deps));
   router.route("/", patientManagePages(deps));
 

@@ -1,4 +1,4 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { PlanStepsInput } from "../../../shared/aftercare/plan-schema";
 import { toLocalIso } from "../../../shared/domain/calendar";
 import { DomainError } from "../../../shared/domain/errors";
@@ -10,13 +10,13 @@ import {
   sentEmail,
 } from "../../../shared/services/staff-queries";
 import type { AppDeps } from "../context";
+import { operation, STAFF_SECURITY } from "../operations";
 import { clinicTimezone } from "../requests";
 import { newRouter } from "../router";
 import { errors, Id, jsonBody, jsonResponse } from "../schemas";
 import { onlyPlanAdmins } from "../staff-auth";
 
-const security = [{ staffBearer: [] }];
-const staffErrors = errors([401, "UNAUTHENTICATED"], [403, "FORBIDDEN"]);
+const security = STAFF_SECURITY;
 
 const FollowUpOut = z
   .object({
@@ -44,8 +44,9 @@ const FollowUpOut = z
   })
   .openapi("FollowUp");
 
-const followUpsRoute = createRoute({
+const followUpsRoute = operation({
   method: "get",
+  operationId: "listFollowUps",
   path: "/api/staff/bookings/{id}/follow-ups",
   tags: ["Staff"],
   summary: "Every follow-up of a booking, in due order, with its status and SES message id",
@@ -54,12 +55,12 @@ const followUpsRoute = createRoute({
   responses: {
     200: jsonResponse(z.object({ followUps: z.array(FollowUpOut) }), "The follow-ups"),
     ...errors([404, "No such booking"]),
-    ...staffErrors,
   },
 });
 
-const sentEmailRoute = createRoute({
+const sentEmailRoute = operation({
   method: "get",
+  operationId: "getSentEmail",
   path: "/api/staff/bookings/{id}/follow-ups/{step}/email",
   tags: ["Staff"],
   summary: "The email that was sent for a follow-up, as rendered",
@@ -71,12 +72,12 @@ const sentEmailRoute = createRoute({
       "The sent email",
     ),
     ...errors([404, "No such follow-up, or nothing sent"]),
-    ...staffErrors,
   },
 });
 
-const patientRoute = createRoute({
+const patientRoute = operation({
   method: "get",
+  operationId: "getPatient",
   path: "/api/staff/patients",
   tags: ["Staff"],
   summary: "A patient by email: sessions, consent, and whether the address is suppressed",
@@ -105,7 +106,6 @@ const patientRoute = createRoute({
       "The patient",
     ),
     ...errors([404, "No such patient"]),
-    ...staffErrors,
   },
 });
 
@@ -118,8 +118,9 @@ const PlanOut = z
   })
   .openapi("AftercarePlan");
 
-const getPlanRoute = createRoute({
+const getPlanRoute = operation({
   method: "get",
+  operationId: "getAftercarePlan",
   path: "/api/staff/aftercare-plan",
   tags: ["Staff"],
   summary: "The current aftercare plan",
@@ -127,12 +128,12 @@ const getPlanRoute = createRoute({
   responses: {
     200: jsonResponse(PlanOut, "The plan"),
     ...errors([404, "No plan yet"]),
-    ...staffErrors,
   },
 });
 
-const putPlanRoute = createRoute({
+const putPlanRoute = operation({
   method: "put",
+  operationId: "putAftercarePlan",
   path: "/api/staff/aftercare-plan",
   tags: ["Staff"],
   summary: "Save a new plan version (applies to sessions completed from now on); admins only",
@@ -142,8 +143,7 @@ const putPlanRoute = createRoute({
   request: { body: jsonBody(PlanStepsInput) },
   responses: {
     200: jsonResponse(z.object({ version: z.number() }), "Saved as a new version"),
-    ...errors([422, "The plan is invalid"]),
-    ...errors([401, "UNAUTHENTICATED"], [403, "FORBIDDEN: only an admin changes the plan"]),
+    ...errors([403, "FORBIDDEN: only an admin changes the plan"], [422, "The plan is invalid"]),
   },
 });
 

@@ -1,4 +1,4 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { Booking } from "../../../shared/domain/booking";
 import { DomainError } from "../../../shared/domain/errors";
@@ -11,6 +11,7 @@ import {
 import { manageUrl as linkFor } from "../../../shared/services/links";
 import type { AppDeps, AppEnv } from "../context";
 import { idempotent } from "../idempotency";
+import { operation, PUBLIC } from "../operations";
 import { clinicTimezone, newBooking, reschedule } from "../requests";
 import { newRouter } from "../router";
 import {
@@ -18,6 +19,7 @@ import {
   BookingOut,
   errors,
   Id,
+  IdempotencyHeader,
   jsonBody,
   jsonResponse,
   RescheduleIn,
@@ -28,33 +30,35 @@ const security = [{ manageToken: [] }];
 const TokenQuery = z.strictObject({ token: z.string().max(200).optional() });
 const IdParam = z.object({ id: Id });
 
-const createRouteDef = createRoute({
+const createRouteDef = operation({
   method: "post",
   path: "/api/bookings",
+  operationId: "createBooking",
   tags: ["Public"],
   summary: "Book a session",
+  security: PUBLIC,
   description:
     "Send `Idempotency-Key` to make retries safe. A spacing refusal reveals no dates: the patient is told by email.",
   request: {
-    headers: z.object({ "idempotency-key": z.string().optional() }),
+    headers: IdempotencyHeader,
     body: jsonBody(BookingIn),
   },
   responses: {
     201: jsonResponse(z.object({ booking: BookingOut, manageUrl: z.string() }), "Booked"),
     ...errors(
-      [400, "Malformed JSON"],
       [409, "SLOT_TAKEN, SLOT_UNAVAILABLE, SPACING_TOO_SOON or TOO_MANY_FUTURE_BOOKINGS"],
-      [413, "Body over 32 KiB"],
-      [422, "Validation failed"],
-      [429, "RATE_LIMITED (local server; API Gateway throttling in AWS), with Retry-After"],
-      [503, "SERVICE_BUSY or CONFLICT_RETRY, with Retry-After: nothing was written"],
+      [
+        422,
+        "VALIDATION (an unknown treatment among them), or IDEMPOTENCY_KEY_REUSED with another body",
+      ],
     ),
   },
 });
 
-const getRouteDef = createRoute({
+const getRouteDef = operation({
   method: "get",
   path: "/api/bookings/{id}",
+  operationId: "getBooking",
   tags: ["Public"],
   summary: "A booking, for the holder of its manage link",
   security,
@@ -65,29 +69,42 @@ const getRouteDef = createRoute({
   },
 });
 
-const rescheduleRouteDef = createRoute({
+const rescheduleRouteDef = operation({
   method: "post",
   path: "/api/bookings/{id}/reschedule",
+  operationId: "rescheduleBooking",
   tags: ["Public"],
   summary: "Move a booking (until the change cut-off)",
   security,
-  request: { params: IdParam, query: TokenQuery, body: jsonBody(RescheduleIn) },
+  request: {
+    params: IdParam,
+    query: TokenQuery,
+    headers: IdempotencyHeader,
+    body: jsonBody(RescheduleIn),
+  },
   responses: {
     200: jsonResponse(z.object({ booking: BookingOut }), "Moved"),
-    ...errors([404, "Not found"], [409, "SLOT_TAKEN, SPACING_TOO_SOON or TOO_LATE_TO_CHANGE"]),
+    ...errors(
+      [404, "Missing, wrong or expired token, or no such booking"],
+      [409, "SLOT_TAKEN, SLOT_UNAVAILABLE, SPACING_TOO_SOON, TOO_LATE_TO_CHANGE or INVALID_STATE"],
+    ),
   },
 });
 
-const cancelRouteDef = createRoute({
+const cancelRouteDef = operation({
   method: "post",
   path: "/api/bookings/{id}/cancel",
+  operationId: "cancelBooking",
   tags: ["Public"],
   summary: "Cancel a booking (until the change cut-off)",
   security,
-  request: { params: IdParam, query: TokenQuery },
+  request: { params: IdParam, query: TokenQuery, headers: IdempotencyHeader },
   responses: {
     200: jsonResponse(z.object({ booking: BookingOut }), "Cancelled"),
-    ...errors([404, "Not found"], [409, "TOO_LATE_TO_CHANGE or INVALID_STATE"]),
+    ...errors(
+      [404, "Missing, wrong or expired token, or no such booking"],
+      [409, "TOO_LATE_TO_CHANGE or INVALID_STATE"],
+    ),
   },
 });
 

@@ -1,15 +1,20 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { localIsoFormatter } from "../../../shared/domain/calendar";
 import { earliestAllowedFor, listAvailability } from "../../../shared/services/availability";
 import type { AppDeps } from "../context";
+import { operation, PUBLIC } from "../operations";
 import { newRouter } from "../router";
 import { errors, Id, jsonResponse, LocalDateSchema } from "../schemas";
 
-const treatmentsRoute = createRoute({
+const treatmentsRoute = operation({
   method: "get",
   path: "/api/treatments",
+  operationId: "listTreatments",
   tags: ["Public"],
   summary: "Treatments the clinic offers",
+  security: PUBLIC,
+  // No parameters: one sent anyway is refused, as everywhere else.
+  request: { query: z.strictObject({}) },
   responses: {
     200: jsonResponse(
       z.object({
@@ -27,11 +32,13 @@ const treatmentsRoute = createRoute({
   },
 });
 
-const availabilityRoute = createRoute({
+const availabilityRoute = operation({
   method: "get",
   path: "/api/availability",
+  operationId: "listAvailability",
   tags: ["Public"],
   summary: "Free slots for a treatment between two dates (at most 62 days apart)",
+  security: PUBLIC,
   request: {
     query: z.strictObject({
       treatmentId: Id,

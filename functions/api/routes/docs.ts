@@ -1,12 +1,15 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { html } from "hono/html";
-import type { AppEnv } from "../context";
+import { type AppEnv, STAFF_COOKIE } from "../context";
+import { ASSETS } from "../pages/assets";
 
 const INFO = {
   title: "Clinic booking and aftercare API",
   version: "1.0.0",
   description:
-    "Bookings, availability and staff tools of the clinic. Errors are `{error: {code, message}}`; validation failures are 422 `VALIDATION` with `issues`.",
+    "Bookings, availability and staff tools of the clinic. Errors are `{error: {code, message}}`; validation failures are 422 `VALIDATION` with `issues`. Answers carrying a patient's data or a token are `Cache-Control: no-store`; a known path asked with another method is 405 with `Allow`, and `OPTIONS` answers 204 with `Allow`.",
+  // The clinic's own software, published under no public licence.
+  license: { name: "Proprietary", identifier: "LicenseRef-Proprietary" },
 };
 
 type Operation = {
@@ -25,12 +28,19 @@ const METHODS = ["get", "post", "put", "delete", "patch"] as const;
  * `/openapi.json` from the routes' zod schemas, and `/docs`: a plain reference page
  * rendered from the same document (no external scripts, so it works offline).
  */
-export function docsRoutes(app: OpenAPIHono<AppEnv>) {
+export function docsRoutes(app: OpenAPIHono<AppEnv>, publicBaseUrl: string) {
   app.openAPIRegistry.registerComponent("securitySchemes", "staffBearer", {
     type: "http",
     scheme: "bearer",
     bearerFormat: "JWT",
-    description: "Staff access token from POST /api/staff/session (or the session cookie).",
+    description: "Staff access token from POST /api/staff/session.",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "staffCookie", {
+    type: "apiKey",
+    in: "cookie",
+    name: STAFF_COOKIE,
+    description:
+      "The HttpOnly session cookie POST /api/staff/session sets (changes with it must come from this origin).",
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "manageToken", {
     type: "apiKey",
@@ -38,10 +48,16 @@ export function docsRoutes(app: OpenAPIHono<AppEnv>) {
     name: "token",
     description: "The signed token of the booking's manage link (or `Authorization: Bearer`).",
   });
-  app.doc31("/openapi.json", { openapi: "3.1.0", info: INFO });
+  // The API is served beside the pages, at the clinic's public address.
+  const config = {
+    openapi: "3.1.0",
+    info: INFO,
+    servers: [{ url: publicBaseUrl, description: "This clinic" }],
+  };
+  app.doc31("/openapi.json", config);
 
   app.get("/docs", (c) => {
-    const doc = app.getOpenAPI31Document({ openapi: "3.1.0", info: INFO });
+    const doc = app.getOpenAPI31Document(config);
     const ops = Object.entries(doc.paths ?? {}).flatMap(([path, item]) =>
       METHODS.flatMap((m) => {
         const op = (item as Record<string, Operation | undefined>)[m];
@@ -49,11 +65,14 @@ export function docsRoutes(app: OpenAPIHono<AppEnv>) {
       }),
     );
     const schemas = doc.components?.schemas ?? {};
-    c.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
+    c.header(
+      "Content-Security-Policy",
+      "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'",
+    );
     return c.html(html`<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${INFO.title}</title>
+<title>${INFO.title}</title><link rel="icon" href="${ASSETS.icon.path}" type="image/svg+xml">
 <style>
 body{font:15px/1.5 system-ui,sans-serif;max-width:960px;margin:2rem auto;padding:0 1rem;color:#222}
 h2{margin-top:2.5rem;border-bottom:1px solid #ddd}.op{border:1px solid #ddd;border-radius:6px;margin:1rem 0;padding:.5rem 1rem}

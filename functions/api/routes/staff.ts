@@ -1,8 +1,9 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { deleteCookie } from "hono/cookie";
 import type { Booking } from "../../../shared/domain/booking";
-import { addDays, instantAt } from "../../../shared/domain/calendar";
+import { addDays, daysBetween, instantAt } from "../../../shared/domain/calendar";
+import { DomainError } from "../../../shared/domain/errors";
 import {
   changeStatus,
   createBooking,
@@ -11,11 +12,13 @@ import {
 } from "../../../shared/services/bookings";
 import { type AppDeps, type AppEnv, STAFF_COOKIE, secureCookies } from "../context";
 import { idempotent } from "../idempotency";
+import { operation, PUBLIC, STAFF_SECURITY } from "../operations";
 import { clinicTimezone, newBooking, reschedule } from "../requests";
 import { newRouter } from "../router";
 import {
   errors,
   Id,
+  IdempotencyHeader,
   jsonBody,
   jsonResponse,
   LocalDateSchema,
@@ -27,14 +30,15 @@ import { setStaffSession } from "../staff-auth";
 import { staffBooking } from "../views";
 import { manageUrl } from "./bookings";
 
-const security = [{ staffBearer: [] }];
+const security = STAFF_SECURITY;
 const IdParam = z.object({ id: Id });
-const staffErrors = errors([401, "UNAUTHENTICATED"], [403, "FORBIDDEN: not receptionist or admin"]);
 const BookingResult = jsonResponse(z.object({ booking: StaffBookingOut }), "The booking");
 
-const sessionRoute = createRoute({
+const sessionRoute = operation({
   method: "post",
   path: "/api/staff/session",
+  operationId: "signIn",
+  security: PUBLIC,
   tags: ["Staff"],
   summary: "Sign in (email and password); sets an HttpOnly session cookie",
   request: {
@@ -48,17 +52,23 @@ const sessionRoute = createRoute({
   },
 });
 
-const signOutRoute = createRoute({
-  method: "delete",
-  path: "/api/staff/session",
-  tags: ["Staff"],
-  summary: "Sign out: clears the session cookie",
-  responses: { 204: { description: "Signed out" } },
-});
+const signOutRoute = operation(
+  {
+    method: "delete",
+    path: "/api/staff/session",
+    operationId: "signOut",
+    security: PUBLIC,
+    tags: ["Staff"],
+    summary: "Sign out: clears the session cookie",
+    responses: { 204: { description: "Signed out" } },
+  },
+  { reachesServices: false },
+);
 
-const scheduleRoute = createRoute({
+const scheduleRoute = operation({
   method: "get",
   path: "/api/staff/schedule",
+  operationId: "getSchedule",
   tags: ["Staff"],
   summary: "The day's bookings, all practitioners, in start order",
   security,
@@ -68,58 +78,71 @@ const scheduleRoute = createRoute({
       z.object({ date: z.string(), timezone: z.string(), bookings: z.array(StaffBookingOut) }),
       "The schedule",
     ),
-    ...staffErrors,
   },
 });
 
-const createBookingRoute = createRoute({
+const createBookingRoute = operation({
   method: "post",
   path: "/api/staff/bookings",
+  operationId: "staffCreateBooking",
   tags: ["Staff"],
   summary: "Book for a patient; `override.reason` books despite the spacing rule (audited)",
   security,
   request: {
-    headers: z.object({ "idempotency-key": z.string().optional() }),
+    headers: IdempotencyHeader,
     body: jsonBody(StaffBookingIn),
   },
   responses: {
     201: jsonResponse(z.object({ booking: StaffBookingOut, manageUrl: z.string() }), "Booked"),
     ...errors(
-      [409, "SPACING_TOO_SOON (with earliestAllowedDate and previousSession) or SLOT_TAKEN"],
-      [422, "Validation failed"],
+      [
+        409,
+        "SPACING_TOO_SOON (with earliestAllowedDate and previousSession), TOO_MANY_FUTURE_BOOKINGS (with the figures), SLOT_TAKEN or SLOT_UNAVAILABLE",
+      ],
+      [422, "VALIDATION, or IDEMPOTENCY_KEY_REUSED with another body"],
     ),
-    ...staffErrors,
   },
 });
 
-const getBookingRoute = createRoute({
+const getBookingRoute = operation({
   method: "get",
   path: "/api/staff/bookings/{id}",
+  operationId: "staffGetBooking",
   tags: ["Staff"],
   summary: "One booking",
   security,
   request: { params: IdParam },
-  responses: { 200: BookingResult, ...errors([404, "Not found"]), ...staffErrors },
+  responses: { 200: BookingResult, ...errors([404, "Not found"]) },
 });
 
-const rescheduleRoute = createRoute({
+const rescheduleRoute = operation({
   method: "post",
   path: "/api/staff/bookings/{id}/reschedule",
+  operationId: "staffRescheduleBooking",
   tags: ["Staff"],
   summary: "Move a booking; `override.reason` as for booking",
   security,
   request: { params: IdParam, body: jsonBody(StaffRescheduleIn) },
   responses: {
     200: BookingResult,
-    ...errors([404, "Not found"], [409, "SPACING_TOO_SOON, SLOT_TAKEN or INVALID_STATE"]),
-    ...staffErrors,
+    ...errors(
+      [404, "No such booking"],
+      [409, "SPACING_TOO_SOON (with its details), SLOT_TAKEN, SLOT_UNAVAILABLE or INVALID_STATE"],
+    ),
   },
 });
 
+const OPERATION_IDS = {
+  complete: "completeBooking",
+  "no-show": "markNoShow",
+  cancel: "staffCancelBooking",
+} as const;
+
 const statusRoute = (action: "complete" | "no-show" | "cancel", summary: string) =>
-  createRoute({
+  operation({
     method: "post",
     path: `/api/staff/bookings/{id}/${action}`,
+    operationId: OPERATION_IDS[action],
     tags: ["Staff"],
     summary,
     security,
@@ -127,13 +150,13 @@ const statusRoute = (action: "complete" | "no-show" | "cancel", summary: string)
     responses: {
       200: BookingResult,
       ...errors([404, "Not found"], [409, "INVALID_STATE"]),
-      ...staffErrors,
     },
   });
 
-const auditRoute = createRoute({
+const auditRoute = operation({
   method: "get",
   path: "/api/staff/audit",
+  operationId: "listAuditEntries",
   tags: ["Staff"],
   summary: "Spacing overrides between two clinic-local dates (inclusive)",
   security,
@@ -154,8 +177,7 @@ const auditRoute = createRoute({
       }),
       "Audit entries, oldest first",
     ),
-    ...errors([422, "Bad range"]),
-    ...staffErrors,
+    ...errors([422, "A bad date, or a range that runs backwards"]),
   },
 });
 
@@ -242,6 +264,11 @@ export function staffRoutes(deps: AppDeps) {
 
   router.openapi(auditRoute, async (c) => {
     const { from, to } = c.req.valid("query");
+    if (daysBetween(from, to) < 0) {
+      throw new DomainError("VALIDATION", "The range must run forward.", {
+        issues: [{ path: "to", message: "Must be on or after from" }],
+      });
+    }
     const tz = await timezone();
     const entries = await reads.audit(
       locationId,
