@@ -22,8 +22,8 @@ export type PlanPlaceholder = (typeof PLAN_PLACEHOLDERS)[number];
 
 /** Placeholders that only some kinds of step can fill. */
 const PLACEHOLDER_KINDS: Partial<Record<PlanPlaceholder, readonly PlanStep["kind"][]>> = {
-  earliestAllowedDate: ["rebook"],
-  bookingUrl: ["rebook", "last-reminder"],
+  earliestAllowedDate: ["rebook", "no-show"],
+  bookingUrl: ["rebook", "last-reminder", "no-show"],
 };
 
 export const PLAN_LIMITS = {
@@ -119,7 +119,7 @@ export const PlanStepInput = z
       .refine((id) => !/^(confirmation|reminder|auto-complete)(-|$)/.test(id), {
         error: "Ids starting with confirmation, reminder or auto-complete are reserved",
       }),
-    kind: z.enum(["aftercare", "rebook", "last-reminder"]),
+    kind: z.enum(["aftercare", "rebook", "last-reminder", "no-show"]),
     offsetDays: z.int().min(0).max(PLAN_LIMITS.maxOffsetDays),
     sendAt: z
       .string()
@@ -135,7 +135,8 @@ export const PlanStepInput = z
       ctx.addIssue({
         code: "custom",
         path: ["sendAt"],
-        message: "Only a step on the session day (offsetDays 0) can be sent on completion",
+        message:
+          "Only a step on the session day (offsetDays 0) can be sent when the session is marked",
       });
     }
     const texts = [
@@ -157,7 +158,7 @@ export const PlanStepInput = z
         });
       }
     }
-    if ((step.kind === "rebook" || step.kind === "last-reminder") && !used.has("bookingUrl")) {
+    if (step.kind !== "aftercare" && !used.has("bookingUrl")) {
       ctx.addIssue({
         code: "custom",
         path: ["sections"],
@@ -185,7 +186,7 @@ export const PlanStepsInput = z
         seen.set(step.id, i);
       }
     });
-    for (const kind of ["rebook", "last-reminder"] as const) {
+    for (const kind of ["rebook", "last-reminder", "no-show"] as const) {
       const count = plan.steps.filter((s) => s.kind === kind).length;
       if (count > 1) {
         ctx.addIssue({

@@ -17,7 +17,13 @@ export type PlanStepKind =
   /** "You may book your next session": carries the earliest allowed date and a booking link. */
   | "rebook"
   /** The last reminder to book; skipped when the patient has already rebooked. */
-  | "last-reminder";
+  | "last-reminder"
+  /**
+   * "We missed you", when the session is marked a no-show (its day counts from the
+   * session), with a booking link; skipped when the patient has already rebooked.
+   * Removing it from the plan switches it off.
+   */
+  | "no-show";
 
 export interface PlanStep {
   /** Stable id within a plan, e.g. "day-2"; part of the follow-up's natural key. */
@@ -25,7 +31,7 @@ export interface PlanStep {
   kind: PlanStepKind;
   /** Calendar days after the session (clinic-local); 0 = the session day. */
   offsetDays: number;
-  /** Local `HH:mm` to send at; null = as soon as the session is completed. */
+  /** Local `HH:mm` to send at; null = as soon as the session's outcome is marked. */
   sendAt: string | null;
   /** Never names the procedure (inboxes are not private). */
   subject: string;

@@ -11,7 +11,12 @@ import type { PatientSession } from "./spacing";
  * `scheduled` always belongs to a live booking whose patient still wants it.
  */
 
-export type FollowUpKind = "confirmation" | "reminder" | "auto-complete" | "aftercare";
+export type FollowUpKind =
+  | "confirmation"
+  | "reminder"
+  | "cancellation"
+  | "auto-complete"
+  | "aftercare";
 export type FollowUpStatus =
   | "scheduled"
   | "sending"
@@ -29,7 +34,7 @@ export interface FollowUp {
   bookingId: string;
   patientId: string;
   kind: FollowUpKind;
-  /** "confirmation-2", "reminder", "auto-complete", or the plan step id ("day-2"). */
+  /** "confirmation-2", "reminder-2", "cancellation-3", "auto-complete-2", or the plan step id ("day-2"). */
   step: string;
   dueAt: string;
   status: FollowUpStatus;
@@ -43,6 +48,13 @@ export interface FollowUp {
   bookingDate: string;
   /** The booking version this was written for (the .ics SEQUENCE). */
   bookingVersion: number;
+  /**
+   * A confirmation: whether it tells of a move (an earlier confirmation went out) or
+   * confirms an appointment the patient has not heard of yet. Absent on older rows.
+   */
+  moved?: boolean;
+  /** A cancellation: who cancelled, which decides its wording. */
+  cancelledBy?: CancelledBy;
   planVersion?: number;
   planStep?: PlanStep;
   /** For the rebooking steps: the patient's sessions, kept current by every patient write. */
@@ -60,6 +72,9 @@ export interface FollowUp {
 }
 
 export const PENDING: readonly FollowUpStatus[] = ["scheduled"];
+
+/** Who called a cancellation: the patient (or staff at their request), or the clinic. */
+export type CancelledBy = "patient" | "clinic";
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
@@ -114,12 +129,19 @@ function base(b: BookingFacts, kind: FollowUpKind, step: string, dueAt: Date, no
  * reschedule), the reminder 24 h before unless that has passed, and the automatic
  * completion after the grace period.
  */
-export function bookingFollowUps(b: BookingFacts, policy: FollowUpPolicy, now: Date): FollowUp[] {
+export function bookingFollowUps(
+  b: BookingFacts,
+  policy: FollowUpPolicy,
+  now: Date,
+  options: { moved?: boolean } = {},
+): FollowUp[] {
   // Steps carry the booking version: a reschedule writes new follow-ups beside the
   // old ones (cancelled, or kept as sent), so nothing already sent is overwritten.
   const v = b.version;
   const start = Date.parse(b.start);
-  const out = [base(b, "confirmation", `confirmation-${v}`, now, now)];
+  const out: FollowUp[] = [
+    { ...base(b, "confirmation", `confirmation-${v}`, now, now), moved: options.moved ?? false },
+  ];
   const reminderAt = start - policy.reminderHoursBefore * HOUR;
   if (reminderAt > now.getTime()) {
     out.push(base(b, "reminder", `reminder-${v}`, new Date(reminderAt), now));
@@ -132,28 +154,61 @@ export function bookingFollowUps(b: BookingFacts, policy: FollowUpPolicy, now: D
 }
 
 /**
- * The aftercare timeline of a completed session under one plan version: each step
- * on its clinic-local day and time (never "+ n × 24 h"), the full plan at once;
- * a step whose time has already passed when the session is completed goes now.
+ * Whether the patient has heard of the booking: a confirmation went out (or may
+ * have: one being sent, or one whose send failed without an answer). Only then is
+ * a move "moved" and a cancellation worth an email.
+ */
+export function confirmationWentOut(followUps: readonly FollowUp[]): boolean {
+  return followUps.some(
+    (f) =>
+      f.kind === "confirmation" &&
+      (f.status === "sent" || f.status === "sending" || f.status === "failed"),
+  );
+}
+
+/** The cancellation notice, at once; its `.ics` cancels the event under the new version. */
+export function cancellationFollowUp(
+  b: BookingFacts,
+  cancelledBy: CancelledBy,
+  now: Date,
+): FollowUp {
+  return { ...base(b, "cancellation", `cancellation-${b.version}`, now, now), cancelledBy };
+}
+
+/** What a session's outcome starts from the plan: aftercare on completion, "we missed you" on a no-show. */
+export type PlanTrigger = "completed" | "no-show";
+
+export function triggeredBy(step: Pick<PlanStep, "kind">): PlanTrigger {
+  return step.kind === "no-show" ? "no-show" : "completed";
+}
+
+/**
+ * The plan's follow-ups for a session's outcome under one plan version: the
+ * aftercare timeline of a completed session, or the no-show step of a missed one.
+ * Each step on its clinic-local day and time (never "+ n × 24 h"), the full plan
+ * at once; a step whose time has already passed when the outcome is marked goes now.
  */
 export function aftercareFollowUps(
   b: BookingFacts,
   plan: AftercarePlan,
   policy: Pick<FollowUpPolicy, "timezone">,
   completedAt: Date,
+  trigger: PlanTrigger = "completed",
 ): FollowUp[] {
-  return plan.steps.map((step) => {
-    const due =
-      step.sendAt === null
-        ? completedAt
-        : instantAt(addDays(b.date, step.offsetDays), step.sendAt, policy.timezone);
-    const dueAt = due.getTime() < completedAt.getTime() ? completedAt : due;
-    return {
-      ...base(b, "aftercare", step.id, dueAt, completedAt),
-      planVersion: plan.version,
-      planStep: step,
-    };
-  });
+  return plan.steps
+    .filter((step) => triggeredBy(step) === trigger)
+    .map((step) => {
+      const due =
+        step.sendAt === null
+          ? completedAt
+          : instantAt(addDays(b.date, step.offsetDays), step.sendAt, policy.timezone);
+      const dueAt = due.getTime() < completedAt.getTime() ? completedAt : due;
+      return {
+        ...base(b, "aftercare", step.id, dueAt, completedAt),
+        planVersion: plan.version,
+        planStep: step,
+      };
+    });
 }
 
 /** Pending follow-ups that a change makes moot become `cancelled` (with why, if given). */
@@ -185,7 +240,8 @@ export function stoppedBy(stop: EmailStop, f: Pick<FollowUp, "kind">): boolean {
 
 /** Whether a follow-up's email quotes the patient's sessions (earliest date, rebooked?). */
 export function quotesSessions(f: Pick<FollowUp, "planStep">): boolean {
-  return f.planStep?.kind === "rebook" || f.planStep?.kind === "last-reminder";
+  const kind = f.planStep?.kind;
+  return kind === "rebook" || kind === "last-reminder" || kind === "no-show";
 }
 
 /** References to rebooking follow-ups still to come (those long past are dropped). */

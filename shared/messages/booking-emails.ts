@@ -53,13 +53,24 @@ export interface ReminderInput extends BookingEmailInput {
   now: Date;
 }
 
-export interface CalendarFile<M extends "REQUEST" | "PUBLISH" = "REQUEST" | "PUBLISH"> {
+export interface CalendarFile<
+  M extends "REQUEST" | "CANCEL" | "PUBLISH" = "REQUEST" | "CANCEL" | "PUBLISH",
+> {
   filename: "appointment.ics";
   contentType: `text/calendar; charset=utf-8; method=${M}`;
   content: string;
 }
 
-export type EmailAttachment = CalendarFile<"REQUEST">;
+export interface CancellationInput extends CalendarFileInput {
+  /** The patient cancelled (or asked the clinic to), or the clinic had to. */
+  cancelledBy: "patient" | "clinic";
+  /** Where the patient books again; http(s). */
+  bookingUrl: string;
+  clinicEmail: string;
+  patientEmail: string;
+}
+
+export type EmailAttachment = CalendarFile<"REQUEST"> | CalendarFile<"CANCEL">;
 
 export interface ConfirmationEmail extends RenderedEmail {
   attachments: [EmailAttachment];
@@ -105,7 +116,10 @@ interface Details {
   greeting: string;
   lead: string;
   rows: [string, string][];
-  manage: string;
+  /** The manage link, or none (a cancelled booking has nothing left to manage). */
+  manage: string | null;
+  /** A link line after the details, e.g. to book again. */
+  link?: { lead: string; url: string; label: string };
   after: string[];
   clinic: string;
 }
@@ -118,7 +132,8 @@ function render(subject: string, d: Details): { text: string; html: string } {
     "",
     ...d.rows.map(([label, value]) => `${label}: ${value}`),
     "",
-    `To reschedule or cancel: ${d.manage}`,
+    ...(d.manage ? [`To reschedule or cancel: ${d.manage}`] : []),
+    ...(d.link ? [`${d.link.lead}: ${d.link.url}`] : []),
     ...d.after,
     "",
     "--",
@@ -138,7 +153,16 @@ function render(subject: string, d: Details): { text: string; html: string } {
       `<p style="${S.p}">${escapeHtml(d.greeting)}</p>`,
       `<p style="${S.p}">${escapeHtml(d.lead)}</p>`,
       `<table style="${S.table}"><tbody>${rows}</tbody></table>`,
-      `<p style="${S.p}">To reschedule or cancel: ${linkHtml(d.manage, "manage your booking")}</p>`,
+      ...(d.manage
+        ? [
+            `<p style="${S.p}">To reschedule or cancel: ${linkHtml(d.manage, "manage your booking")}</p>`,
+          ]
+        : []),
+      ...(d.link
+        ? [
+            `<p style="${S.p}">${escapeHtml(d.link.lead)}: ${linkHtml(d.link.url, d.link.label)}</p>`,
+          ]
+        : []),
       ...d.after.map((line) => `<p style="${S.p}">${escapeHtml(line)}</p>`),
       `<div role="contentinfo" style="${S.footer}"><p style="${S.p}"><strong>${escapeHtml(d.clinic)}</strong></p></div>`,
     ].join(""),
@@ -273,4 +297,59 @@ export function renderReminder(input: ReminderInput): RenderedEmail {
     clinic,
   });
   return { subject, text, html };
+}
+
+/**
+ * The cancellation, sent at once, with the `.ics` that takes the event out of the
+ * patient's calendar (METHOD:CANCEL, the same UID, the booking's new SEQUENCE).
+ * A clinic cancel says the clinic had to cancel, and both offer a way to book again.
+ */
+export function renderCancellation(input: CancellationInput): ConfirmationEmail {
+  const clinic = oneLine(input.clinicName);
+  const booking = httpUrl(input.bookingUrl);
+  if (!booking) throw new RangeError("bookingUrl must be an http(s) URL");
+  const byClinic = input.cancelledBy === "clinic";
+  const subject = oneLine(
+    byClinic
+      ? `${clinic} has had to cancel your appointment`
+      : `Your appointment at ${clinic} is cancelled`,
+  );
+  const when = appointmentWhen(input.start, input.end, input.timezone);
+  const { text, html } = render(subject, {
+    preheader: `Cancelled: ${when}.`,
+    greeting: `Hello ${oneLine(input.patientName)},`,
+    lead: byClinic
+      ? `We are sorry: ${clinic} has had to cancel your appointment. Nothing is needed from you, and we would be glad to see you at another time.`
+      : `Your appointment at ${clinic} is cancelled, as asked. Nothing more is needed from you.`,
+    rows: detailRows(input),
+    manage: null,
+    link: {
+      lead: byClinic ? "To choose a new time" : "To book another time",
+      url: booking,
+      label: "book online",
+    },
+    after: [
+      "The attached calendar file (appointment.ics) removes the appointment from your calendar.",
+    ],
+    clinic,
+  });
+  const ics = appointmentIcs({
+    ...calendarEvent(input),
+    description: `Cancelled: ${oneLine(input.treatmentName)} at ${clinic}.`,
+    organizerEmail: input.clinicEmail,
+    attendee: { name: oneLine(input.patientName), email: input.patientEmail },
+    method: "CANCEL",
+  });
+  return {
+    subject,
+    text,
+    html,
+    attachments: [
+      {
+        filename: "appointment.ics",
+        contentType: "text/calendar; charset=utf-8; method=CANCEL",
+        content: ics,
+      },
+    ],
+  };
 }

@@ -5,7 +5,7 @@ import { DomainError } from "../domain/errors";
 import type { FollowUp } from "../domain/follow-ups";
 import { earliestAllowedDate } from "../domain/spacing";
 import { renderAftercareEmail } from "../messages/aftercare-email";
-import { renderConfirmation, renderReminder } from "../messages/booking-emails";
+import { renderCancellation, renderConfirmation, renderReminder } from "../messages/booking-emails";
 import { buildRawEmail, mailboxAddress } from "../messages/mime";
 import {
   FOLLOW_UP_CLAIM_LEASE_MS,
@@ -231,14 +231,23 @@ function compose(deps: FollowUpDeps, catalog: Catalog, f: FollowUp, now: Date): 
     manageUrl: manage,
     bookingId: f.bookingId,
     sequence: f.bookingVersion,
-    rescheduled: f.bookingVersion > 1,
   };
+  // An invitation (or its cancel) from the address it comes from, to the patient it is sent to.
+  const people = { clinicEmail: mailboxAddress(deps.mailFrom), patientEmail: f.to };
   if (f.kind === "confirmation") {
-    // An invitation from the address it comes from, to the patient it is sent to.
+    // Rows written before `moved` existed: a later version was a move.
     return renderConfirmation({
       ...booking,
-      clinicEmail: mailboxAddress(deps.mailFrom),
-      patientEmail: f.to,
+      ...people,
+      rescheduled: f.moved ?? f.bookingVersion > 1,
+    });
+  }
+  if (f.kind === "cancellation") {
+    return renderCancellation({
+      ...booking,
+      ...people,
+      cancelledBy: f.cancelledBy ?? "clinic",
+      bookingUrl: rebookUrl(deps, f.patientId, now),
     });
   }
   // Worded from the moment it goes out: a late send still says "today" when it is.

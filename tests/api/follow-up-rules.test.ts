@@ -316,7 +316,7 @@ describe("2. at-least-once delivery sends exactly once", () => {
 // ---------------------------------------------------------------------------
 
 describe("3. booking changes rewrite the follow-ups", () => {
-  it("a public reschedule cancels the -1 follow-ups, schedules -2 ones, and sends a moved confirmation with SEQUENCE 2", async () => {
+  it("a public reschedule cancels the -1 follow-ups and schedules -2 ones; moved before its confirmation went out, the patient hears 'confirmed' once, SEQUENCE 2", async () => {
     const ctx = await open("2026-11-30T18:00:00Z");
     const email = address("move-public");
     const { id, token: manage } = await publicBook(ctx, "2026-12-08T10:00:00-08:00", email);
@@ -345,10 +345,11 @@ describe("3. booking changes rewrite the follow-ups", () => {
     });
 
     await ctx.app.runFollowUps("2026-12-01T18:00:00Z");
-    const [moved, ...rest] = await rawEmailsTo(email);
+    const [confirmed, ...rest] = await rawEmailsTo(email);
     expect(rest).toEqual([]);
-    expect(moved?.subject).toBe("Your appointment at Face of Jules has been moved");
-    const ics = icsOf(moved);
+    // The first confirmation never went out: nothing was "moved" as far as the patient knows.
+    expect(confirmed?.subject).toBe("Your appointment at Face of Jules is confirmed");
+    const ics = icsOf(confirmed);
     expect(ics).toContain("SEQUENCE:2");
     expect(ics).toContain("DTSTART:20261209T190000Z");
     expect(ics).toContain(`UID:${id}@clinic.test`);
@@ -400,7 +401,7 @@ describe("3. booking changes rewrite the follow-ups", () => {
     expect(uid(icsOf(second))).toBe(uid(icsOf(first)));
   });
 
-  it("cancel: every pending follow-up becomes cancelled, and nothing more is sent", async () => {
+  it("a clinic cancel: every pending follow-up becomes cancelled, the patient gets the clinic's cancellation at once (CANCEL, SEQUENCE 2), and nothing more", async () => {
     const ctx = await open("2026-11-30T18:00:00Z");
     const email = address("cancel");
     const { id } = await staffBook(ctx, "2026-12-08T10:00:00-08:00", email);
@@ -416,11 +417,49 @@ describe("3. booking changes rewrite the follow-ups", () => {
         error: "The booking was marked cancelled.",
       });
     }
+    expect(f["cancellation-2"]).toMatchObject({
+      kind: "cancellation",
+      status: "scheduled",
+      dueAt: "2026-12-03T10:00:00-08:00",
+    });
     const counts = await ctx.app.runFollowUps("2027-03-01T00:00:00Z");
-    expect(counts).toMatchObject({ sent: 0, done: 0, failed: 0 });
-    expect(await subjects(email)).toEqual(["Your appointment at Face of Jules is confirmed"]);
-    expect(await byStep(ctx, id)).toEqual(f);
+    expect(counts).toMatchObject({ sent: 1, done: 0, failed: 0 });
+    expect(await subjects(email)).toEqual([
+      "Your appointment at Face of Jules is confirmed",
+      "Face of Jules has had to cancel your appointment",
+    ]);
+    const [first, cancelled] = await rawEmailsTo(email);
+    const uid = (ics: string) => ics.match(/^UID:(.*)$/m)?.[1];
+    const ics = icsOf(cancelled);
+    for (const line of ["METHOD:CANCEL", "SEQUENCE:2", "STATUS:CANCELLED"]) {
+      expect(ics).toContain(line);
+    }
+    expect(uid(ics)).toBe(uid(icsOf(first)));
+    const after = await byStep(ctx, id);
+    expect(after["cancellation-2"]).toMatchObject({
+      status: "sent",
+      sentAt: "2026-12-03T10:00:00-08:00",
+    });
+    expect({ ...after, "cancellation-2": f["cancellation-2"] }).toEqual(f);
     expect(await statusOf(ctx, id)).toBe("cancelled");
+  });
+
+  it("a staff cancel at the patient's request says 'as asked'; the clinic's wording is only for its own cancels", async () => {
+    const ctx = await open("2026-11-30T18:00:00Z");
+    const email = address("cancel-asked");
+    const { id } = await staffBook(ctx, "2026-12-08T10:00:00-08:00", email);
+    await ctx.app.runFollowUps("2026-11-30T18:00:00Z");
+    const bad = await staffPost(ctx, `/api/staff/bookings/${id}/cancel`, { cancelledBy: "nobody" });
+    expect(bad.status).toBe(422);
+    expect(await statusOf(ctx, id)).toBe("confirmed");
+    const r = await staffPost(ctx, `/api/staff/bookings/${id}/cancel`, { cancelledBy: "patient" });
+    expect(r.status).toBe(200);
+    await ctx.app.runFollowUps("2026-11-30T18:05:00Z");
+    const mails = await emailsTo(email);
+    expect(mails.map((m) => m.subject)).toEqual([
+      "Your appointment at Face of Jules is confirmed",
+      "Your appointment at Face of Jules is cancelled",
+    ]);
   });
 
   it("a patient's cancel before anything went out cancels the confirmation too", async () => {
@@ -442,7 +481,7 @@ describe("3. booking changes rewrite the follow-ups", () => {
     expect(await emailsTo(email)).toEqual([]);
   });
 
-  it("no-show: no aftercare follow-up is ever created and nothing after it is sent", async () => {
+  it("no-show: no aftercare is created; the plan's 'we missed you' goes at once with a booking link, and nothing after it", async () => {
     const ctx = await open("2026-11-30T18:00:00Z");
     const email = address("no-show");
     const { id } = await staffBook(ctx, "2026-12-08T10:00:00-08:00", email);
@@ -453,13 +492,71 @@ describe("3. booking changes rewrite the follow-ups", () => {
 
     await ctx.app.runFollowUps("2027-03-01T00:00:00Z");
     const list = await followUps(ctx, id);
-    expect(list.filter((f) => f.kind === "aftercare")).toEqual([]);
+    expect(list.filter((f) => f.kind === "aftercare")).toEqual([
+      expect.objectContaining({
+        step: "no-show",
+        status: "sent",
+        sentAt: "2026-12-08T10:20:00-08:00",
+      }),
+    ]);
     expect(list.find((f) => f.step === "auto-complete-1")).toMatchObject({
       status: "cancelled",
       error: "The booking was marked no-show.",
     });
-    expect(await emailsTo(email)).toHaveLength(2);
+    const mails = await emailsTo(email);
+    expect(mails).toHaveLength(3);
+    expect(mails[2]?.subject).toBe("We missed you at Face of Jules");
+    expect(mails[2]?.body.text).toContain("your appointment on Tuesday 8 December 2026");
+    expect(mails[2]?.body.text).toMatch(
+      /choose a date here: https:\/\/clinic\.test\/book\?rebook=/,
+    );
     expect(await statusOf(ctx, id)).toBe("no-show");
+  });
+
+  it("no-show: skipped when the patient has already rebooked; and a plan without the step sends nothing", async () => {
+    const ctx = await open("2026-11-30T18:00:00Z");
+    const email = address("no-show-rebooked");
+    const { id } = await staffBook(ctx, "2026-12-08T10:00:00-08:00", email);
+    ctx.app.clock.set("2026-12-08T18:20:00Z");
+    // The no-show email is scheduled for 09:00 tomorrow here; she rebooks first.
+    const admin = { authorization: `Bearer ${await ctx.app.staffToken("admin")}` };
+    const plan = await ctx.app.request("/api/staff/aftercare-plan", { headers: admin });
+    const { steps } = (await plan.json()) as {
+      steps: { id: string; offsetDays: number; sendAt: string | null }[];
+    };
+    const later = steps.map((s) =>
+      s.id === "no-show" ? { ...s, offsetDays: 1, sendAt: "09:00" } : s,
+    );
+    const put = await ctx.app.request("/api/staff/aftercare-plan", {
+      method: "PUT",
+      headers: admin,
+      json: { steps: later },
+    });
+    expect(put.status, await put.clone().text()).toBe(200);
+    expect((await staffPost(ctx, `/api/staff/bookings/${id}/no-show`)).status).toBe(200);
+    expect((await byStep(ctx, id))["no-show"]?.dueAt).toBe("2026-12-09T09:00:00-08:00");
+    await staffBook(ctx, "2026-12-10T10:00:00-08:00", email);
+    await ctx.app.runFollowUps("2026-12-09T18:00:00Z");
+    expect((await byStep(ctx, id))["no-show"]).toMatchObject({
+      status: "skipped",
+      error: "Already rebooked.",
+    });
+    expect((await subjects(email)).filter((s) => s.startsWith("We missed you"))).toEqual([]);
+
+    // Switched off: the clinic removes the step, and a no-show sends nothing more.
+    const off = await ctx.app.request("/api/staff/aftercare-plan", {
+      method: "PUT",
+      headers: admin,
+      json: { steps: steps.filter((s) => s.id !== "no-show") },
+    });
+    expect(off.status).toBe(200);
+    const other = address("no-show-off");
+    const { id: missed } = await staffBook(ctx, "2026-12-11T10:00:00-08:00", other);
+    ctx.app.clock.set("2026-12-11T18:20:00Z");
+    expect((await staffPost(ctx, `/api/staff/bookings/${missed}/no-show`)).status).toBe(200);
+    await ctx.app.runFollowUps("2027-01-31T00:00:00Z");
+    expect((await followUps(ctx, missed)).filter((f) => f.kind === "aftercare")).toEqual([]);
+    expect((await subjects(other)).filter((s) => s.startsWith("We missed you"))).toEqual([]);
   });
 
   it("completing before the session starts is 409 INVALID_STATE; from its start it works", async () => {

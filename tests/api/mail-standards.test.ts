@@ -83,6 +83,7 @@ function preheaderOf(html: string): string {
 
 interface CalendarEvent {
   method: string;
+  status: string;
   uid: string;
   sequence: number;
   start: string;
@@ -100,6 +101,7 @@ function parseIcs(ics: string): CalendarEvent {
   const organizer = event.getFirstProperty("organizer");
   return {
     method: String(calendar.getFirstPropertyValue("method")),
+    status: String(event.getFirstPropertyValue("status")),
     uid: String(event.getFirstPropertyValue("uid")),
     sequence: Number(event.getFirstPropertyValue("sequence")),
     start: (event.getFirstPropertyValue("dtstart") as ICAL.Time).toJSDate().toISOString(),
@@ -114,15 +116,16 @@ function parseIcs(ics: string): CalendarEvent {
   };
 }
 
-/** The confirmation's one attachment: an invitation from the clinic to the patient. */
-function invitation(mail: ParsedMail): CalendarEvent {
+/** The one attachment of a confirmation (REQUEST) or a cancellation (CANCEL), from the clinic to the patient. */
+function invitation(mail: ParsedMail, method: "REQUEST" | "CANCEL" = "REQUEST"): CalendarEvent {
   expect(mail.attachments).toHaveLength(1);
   const [file] = mail.attachments;
   expect(file?.filename).toBe("appointment.ics");
   expect(file?.contentType).toBe("text/calendar");
-  expect(file?.headers.get("content-type")).toMatchObject({ params: { method: "REQUEST" } });
+  expect(file?.headers.get("content-type")).toMatchObject({ params: { method } });
   const event = parseIcs(file?.content.toString("utf8") ?? "");
-  expect(event.method).toBe("REQUEST");
+  expect(event.method).toBe(method);
+  expect(event.status).toBe(method === "CANCEL" ? "CANCELLED" : "CONFIRMED");
   expect(event.organizer).toBe(`mailto:${CLINIC_FROM}`);
   expect(event.organizerName).toBe("Face of Jules");
   expect(event.attendees).toEqual([{ value: `mailto:${patient.email}`, cn: patient.name }]);
@@ -255,5 +258,58 @@ describe("emails and calendar files, read by mailparser and ical.js", () => {
     });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ unsubscribed: true });
+  });
+
+  it("cancel by the patient, then by the clinic: each a CANCEL of its event (same UID, higher SEQUENCE) and a way to book again", async () => {
+    // Mia, unsubscribed from aftercare just now, still hears about her appointments.
+    const ownCancel = await book("2027-03-02T10:00:00-08:00");
+    await app.runFollowUps(app.clock.now().toISOString());
+    const [confirmed] = await newEmails();
+    const booked = invitation(confirmed as ParsedMail);
+    const res = await app.request(`/api/bookings/${ownCancel.id}/cancel`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${ownCancel.token}` },
+    });
+    expect(res.status).toBe(200);
+    await app.runFollowUps(app.clock.now().toISOString());
+    const [cancelled, ...others] = await newEmails();
+    expect(others).toEqual([]);
+    expect(cancelled?.subject).toBe("Your appointment at Face of Jules is cancelled");
+    expect(preheaderOf(cancelled?.html || "")).toBe(
+      "Cancelled: Tuesday 2 March 2027, 10:00 AM to 11:00 AM (Pacific Time).",
+    );
+    const event = invitation(cancelled as ParsedMail, "CANCEL");
+    expect(event.uid).toBe(booked.uid);
+    expect(event.sequence).toBeGreaterThan(booked.sequence);
+    expect(event.start).toBe("2027-03-02T18:00:00.000Z");
+    expect(cancelled?.text).toContain("is cancelled, as asked");
+    expect(cancelled?.text).toMatch(/To book another time: https:\/\/clinic\.test\/book\?rebook=/);
+    expect(cancelled?.text).not.toContain("To reschedule or cancel");
+
+    const auth = { authorization: `Bearer ${await app.staffToken("receptionist")}` };
+    const staffBooked = await app.request("/api/staff/bookings", {
+      method: "POST",
+      headers: auth,
+      json: bookingBody({ start: "2027-03-09T10:00:00-08:00", patient }),
+    });
+    expect(staffBooked.status).toBe(201);
+    const { booking: held } = (await staffBooked.json()) as { booking: { id: string } };
+    await app.runFollowUps(app.clock.now().toISOString());
+    const [second] = await newEmails();
+    const heldEvent = invitation(second as ParsedMail);
+    const cancel = await app.request(`/api/staff/bookings/${held.id}/cancel`, {
+      method: "POST",
+      headers: auth,
+      json: { cancelledBy: "clinic" },
+    });
+    expect(cancel.status).toBe(200);
+    await app.runFollowUps(app.clock.now().toISOString());
+    const [byClinic] = await newEmails();
+    expect(byClinic?.subject).toBe("Face of Jules has had to cancel your appointment");
+    expect(byClinic?.text).toContain("has had to cancel your appointment");
+    expect(byClinic?.text).toMatch(/To choose a new time: https:\/\/clinic\.test\/book\?rebook=/);
+    const cancelledEvent = invitation(byClinic as ParsedMail, "CANCEL");
+    expect(cancelledEvent.uid).toBe(heldEvent.uid);
+    expect(cancelledEvent.sequence).toBeGreaterThan(heldEvent.sequence);
   });
 });

@@ -57,6 +57,7 @@ table.list th,table.list td{border-bottom:1px solid var(--line);padding:.45rem .
 .badge{display:inline-block;padding:0 .45rem;border-radius:999px;font-size:.85rem;font-weight:600;border:1px solid currentColor}
 .s-confirmed{color:var(--accent)}.s-completed,.s-sent{color:var(--ok)}.s-no-show,.s-failed,.s-cancelled{color:var(--bad)}.s-scheduled,.s-sending,.s-skipped{color:var(--warn)}.s-superseded{color:var(--muted)}
 .actions form{display:inline}
+select.inline-small{width:auto;padding:.25rem .4rem;font-size:.9rem;margin:.25rem 0}
 .preview{width:100%;height:32rem;border:1px solid var(--line);border-radius:8px;background:#fff}
 pre.email{white-space:pre-wrap;background:var(--soft);padding:1rem;border-radius:8px;font-size:.9rem}
 .vh{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}.skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:#fff;padding:.5rem}

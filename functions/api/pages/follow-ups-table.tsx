@@ -8,6 +8,7 @@ export function followUpLabel(f: FollowUp, clinicName: string): string {
   const byKind: Partial<Record<FollowUp["kind"], string>> = {
     confirmation: "Confirmation",
     reminder: "Reminder before the session",
+    cancellation: "Cancellation notice",
     "auto-complete": "Marked completed automatically (no email)",
   };
   return byKind[f.kind] ?? f.step;

@@ -98,7 +98,14 @@ export function staffBookingPages(deps: AppDeps) {
     const target = { complete: "completed", "no-show": "no-show", cancel: "cancelled" }[action];
     let booking: Booking;
     try {
-      booking = await changeStatus(deps.bookings, { bookingId: id, action, actor: staffActor(c) });
+      const by = form.cancelledBy === "patient" ? "patient" : "clinic";
+      const cancelledBy = action === "cancel" ? ({ cancelledBy: by } as const) : {};
+      booking = await changeStatus(deps.bookings, {
+        bookingId: id,
+        action,
+        actor: staffActor(c),
+        ...cancelledBy,
+      });
       deps.logger.info(`booking ${action}`, { bookingId: id, actor: staffActor(c).id });
     } catch (error) {
       // A repeat of a change that already happened (a double click) is that change's answer.
@@ -216,9 +223,28 @@ export function StatusActions({
           Reschedule
         </a>
       ) : null}
-      {allowed.includes("cancel")
-        ? button("cancel", "Cancel", "small danger", "Cancel this booking?")
-        : null}
+      {allowed.includes("cancel") ? (
+        // Who asked decides the patient's email: "cancelled, as asked" or "we had to cancel".
+        <form method="post" action={`/staff/bookings/${b.id}/cancel`} class="cancel-form">
+          <input type="hidden" name="_csrf" value={csrf} />
+          <input type="hidden" name="back" value={back} />
+          <label class="vh" for={`by-${b.id}`}>
+            Who is cancelling: {whose}
+          </label>
+          <select id={`by-${b.id}`} name="cancelledBy" class="inline-small">
+            <option value="patient">Patient asked</option>
+            <option value="clinic">Clinic cancels</option>
+          </select>
+          <button
+            type="submit"
+            class="small danger"
+            data-confirm="Cancel this booking? The patient is emailed at once."
+            aria-label={`Cancel: ${whose}`}
+          >
+            Cancel
+          </button>
+        </form>
+      ) : null}
     </div>
   );
 }

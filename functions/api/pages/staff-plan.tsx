@@ -31,6 +31,7 @@ const KINDS = [
   ["aftercare", "Care advice"],
   ["rebook", "You may book your next session"],
   ["last-reminder", "Last reminder to book"],
+  ["no-show", "We missed you (after a no-show)"],
 ] as const;
 
 function toFields(step: PlanStep): StepFields {
@@ -207,7 +208,9 @@ export function staffPlanPages(deps: AppDeps) {
                     />
                   </div>
                   <div>
-                    <label for={id("sendAt")}>Send at (clinic time; empty: on completion)</label>
+                    <label for={id("sendAt")}>
+                      Send at (clinic time; empty: as soon as the session is marked)
+                    </label>
                     <input
                       id={id("sendAt")}
                       name={`s${i}.sendAt`}

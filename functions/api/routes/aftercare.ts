@@ -22,7 +22,7 @@ const FollowUpOut = z
   .object({
     id: z.string(),
     step: z.string(),
-    kind: z.enum(["confirmation", "reminder", "auto-complete", "aftercare"]),
+    kind: z.enum(["confirmation", "reminder", "cancellation", "auto-complete", "aftercare"]),
     dueAt: z.string(),
     status: z.enum([
       "scheduled",

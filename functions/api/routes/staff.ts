@@ -138,6 +138,14 @@ const OPERATION_IDS = {
   cancel: "staffCancelBooking",
 } as const;
 
+/** A cancel may say who called it: the patient's email says "as asked", the clinic's "had to". */
+const StaffCancelIn = z.strictObject({
+  cancelledBy: z.enum(["patient", "clinic"]).optional().openapi({
+    description:
+      "`patient`: the patient asked (by phone, at the desk); `clinic` (default): the clinic has to cancel",
+  }),
+});
+
 const statusRoute = (action: "complete" | "no-show" | "cancel", summary: string) =>
   operation({
     method: "post",
@@ -152,6 +160,14 @@ const statusRoute = (action: "complete" | "no-show" | "cancel", summary: string)
       ...errors([404, "Not found"], [409, "INVALID_STATE"]),
     },
   });
+
+const cancelRoute = operation({
+  ...statusRoute(
+    "cancel",
+    "Cancel; frees the time and emails the patient a cancellation with its calendar file",
+  ),
+  request: { params: IdParam, body: { ...jsonBody(StaffCancelIn), required: false } },
+});
 
 const auditRoute = operation({
   method: "get",
@@ -247,8 +263,10 @@ export function staffRoutes(deps: AppDeps) {
 
   for (const [action, summary] of [
     ["complete", "Mark completed (once the session has started); starts the aftercare"],
-    ["no-show", "Mark no-show (once the session has started); no aftercare is sent"],
-    ["cancel", "Cancel; frees the time"],
+    [
+      "no-show",
+      "Mark no-show (once the session has started); no aftercare is sent, the plan's no-show email is",
+    ],
   ] as const) {
     router.openapi(statusRoute(action, summary), async (c) => {
       const { id } = c.req.valid("param");
@@ -261,6 +279,18 @@ export function staffRoutes(deps: AppDeps) {
       return result(c, booking);
     });
   }
+  router.openapi(cancelRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const { cancelledBy } = c.req.valid("json");
+    const booking = await changeStatus(deps.bookings, {
+      bookingId: id,
+      action: "cancel",
+      actor: actorOf(c),
+      ...(cancelledBy ? { cancelledBy } : {}),
+    });
+    deps.logger.info("booking cancel", { bookingId: id, actor: actorOf(c).id, cancelledBy });
+    return result(c, booking);
+  });
 
   router.openapi(auditRoute, async (c) => {
     const { from, to } = c.req.valid("query");

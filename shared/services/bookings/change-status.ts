@@ -3,8 +3,12 @@ import type { Booking } from "../../domain/booking";
 import type { Catalog } from "../../domain/catalog";
 import {
   aftercareFollowUps,
+  type CancelledBy,
+  cancellationFollowUp,
   cancelPending,
+  confirmationWentOut,
   type FollowUp,
+  type PlanTrigger,
   pendingRebookRefs,
   quotesSessions,
 } from "../../domain/follow-ups";
@@ -13,11 +17,17 @@ import type { PatientRecord } from "../../ports";
 import { withFreshReads } from "../retry";
 import { treatmentOf } from "./decide";
 import type { BookingDeps, IdempotencyIntent } from "./deps";
-import { loadForChange, loadPatient, withSession, writeChange } from "./records";
+import { loadForChange, loadPatient, withoutEmailsFor, withSession, writeChange } from "./records";
 
 export async function changeStatus(
   deps: Omit<BookingDeps, "newId" | "notices">,
-  input: { bookingId: string; action: Exclude<Action, "reschedule">; actor: Actor },
+  input: {
+    bookingId: string;
+    action: Exclude<Action, "reschedule">;
+    actor: Actor;
+    /** Staff cancelling say whether the patient asked (default: the clinic cancels). */
+    cancelledBy?: CancelledBy;
+  },
   idempotency?: IdempotencyIntent,
 ): Promise<Booking> {
   const { clock, locationId } = deps;
@@ -55,11 +65,21 @@ export async function changeStatus(
     const { aftercare, superseded } =
       status === "completed"
         ? await completedTimeline(deps, booking, record, catalog, now)
-        : { aftercare: [], superseded: [] };
+        : status === "no-show"
+          ? {
+              aftercare: await planFor(deps, booking, record, catalog, now, "no-show"),
+              superseded: [],
+            }
+          : { aftercare: [], superseded: [] };
     // The rebooking emails carry the patient's sessions, refreshed with each patient write.
-    const followUps = aftercare.map((f) =>
-      quotesSessions(f) ? { ...f, patientSessions: patient.sessions } : f,
-    );
+    const followUps = [
+      ...aftercare.map((f) =>
+        quotesSessions(f) ? { ...f, patientSessions: patient.sessions } : f,
+      ),
+      ...(status === "cancelled"
+        ? cancellationNotice(booking, existing, record, catalog, input, now)
+        : []),
+    ];
     const stopped = new Set(superseded.map((f) => f.id));
     patient.rebookFollowUps = [
       ...pendingRebookRefs(record.rebookFollowUps, now).filter(
@@ -104,7 +124,7 @@ async function completedTimeline(
     family: booking.family,
   });
   const [aftercare, earlierTimeline] = await Promise.all([
-    aftercareFor(deps, booking, patient, catalog, now),
+    planFor(deps, booking, patient, catalog, now, "completed"),
     earlier ? deps.reads.bookingWithFollowUps(deps.locationId, earlier.bookingId) : null,
   ]);
   const by = { bookingId: booking.id, date: booking.date };
@@ -115,13 +135,33 @@ async function completedTimeline(
   };
 }
 
-/** The aftercare timeline under the current plan, if the patient wants it. */
-async function aftercareFor(
+/**
+ * The cancellation email, at once, when the patient had heard of the booking (a
+ * confirmation went out): its `.ics` takes the event out of their calendar.
+ */
+function cancellationNotice(
+  booking: Booking,
+  existing: FollowUp[],
+  patient: PatientRecord,
+  catalog: Catalog,
+  input: { actor: Actor; cancelledBy?: CancelledBy },
+  now: Date,
+): FollowUp[] {
+  if (!confirmationWentOut(existing)) return [];
+  const by: CancelledBy =
+    input.actor.kind === "patient" ? "patient" : (input.cancelledBy ?? "clinic");
+  const treatmentName = treatmentOf(catalog, booking.treatmentId).name;
+  return withoutEmailsFor(patient, [cancellationFollowUp({ ...booking, treatmentName }, by, now)]);
+}
+
+/** The plan's steps for the session's outcome under the current plan, if the patient wants them. */
+async function planFor(
   deps: Pick<BookingDeps, "plans" | "locationId">,
   booking: Booking,
   patient: PatientRecord,
   catalog: Catalog,
   now: Date,
+  trigger: PlanTrigger,
 ): Promise<FollowUp[]> {
   const treatment = treatmentOf(catalog, booking.treatmentId);
   if (
@@ -139,5 +179,6 @@ async function aftercareFor(
     plan,
     catalog.clinic.policy,
     now,
+    trigger,
   );
 }

@@ -1,7 +1,12 @@
 import { occupiedUntil, sessionEnd, slotLockInstants } from "../../domain/availability";
 import type { Booking } from "../../domain/booking";
 import { localDateOf } from "../../domain/calendar";
-import { bookingFollowUps, cancelPending, pendingRebookRefs } from "../../domain/follow-ups";
+import {
+  bookingFollowUps,
+  cancelPending,
+  confirmationWentOut,
+  pendingRebookRefs,
+} from "../../domain/follow-ups";
 import type { Actor } from "../../domain/lifecycle";
 import type { PatientRecord } from "../../ports";
 import { withFreshReads } from "../retry";
@@ -91,7 +96,10 @@ export async function rescheduleBooking(
       };
       const followUps = withoutEmailsFor(
         record,
-        bookingFollowUps({ ...booking, treatmentName: treatment.name }, policy, now),
+        // Moved before its confirmation went out: the patient hears "confirmed", once.
+        bookingFollowUps({ ...booking, treatmentName: treatment.name }, policy, now, {
+          moved: confirmationWentOut(existing),
+        }),
       );
       const cancelledFollowUps = cancelPending(existing, now, { reason: "The booking was moved." });
       return writeChange(

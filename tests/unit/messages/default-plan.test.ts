@@ -26,6 +26,8 @@ describe("the default aftercare plan", () => {
       ["weeks-3-4", "aftercare", 21, "09:00"],
       ["day-28", "rebook", 28, "10:00"],
       ["day-42", "last-reminder", 42, "10:00"],
+      // Sent when the session is marked a no-show, at once; removing it switches it off.
+      ["no-show", "no-show", 0, null],
     ]);
   });
 
