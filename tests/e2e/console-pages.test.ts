@@ -226,7 +226,7 @@ describe("receptionist console in a browser", () => {
     const plan = await app.stores.plans.currentPlan(app.deps.bookings.locationId);
     expect(plan?.version).toBe(2);
     expect(plan?.steps[1]?.subject).toBe("Day one: gentle care from {{clinicName}}");
-    expect(plan?.steps.length).toBe(9);
+    expect(plan?.steps.length).toBe(10);
     await check("staff-12-plan-saved");
   });
 
