@@ -20,6 +20,13 @@ export const demoClinic: Catalog = {
   clinic: {
     locationId: DEMO_LOCATION_ID,
     name: "Face of Jules",
+    // A made-up address and a number from the range kept for fiction (555-01xx).
+    contact: {
+      address: "1234 Sunset Blvd, Los Angeles, CA 90026",
+      phone: "+1 323 555 0100",
+      email: "hello@faceofjules.test",
+      mapUrl: "https://www.openstreetmap.org/search?query=1234%20Sunset%20Blvd%2C%20Los%20Angeles",
+    },
     policy: { ...DEFAULT_POLICY, timezone: "America/Los_Angeles" },
   },
   treatments: [

@@ -201,6 +201,8 @@ export interface FollowUpScheduler {
 
 export interface OutgoingEmail {
   to: string;
+  /** Where a reply goes: the clinic's own address (the From is a sending address). */
+  replyTo?: string;
   subject: string;
   text: string;
   html: string;

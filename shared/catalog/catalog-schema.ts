@@ -103,6 +103,22 @@ const closure = z
   })
   .strict();
 
+/** The clinic's contact, as every email, page and calendar entry shows it. */
+const contact = z
+  .object({
+    address: label(200),
+    phone: z
+      .string()
+      .trim()
+      .regex(/^\+?[0-9][0-9 ().-]{5,24}$/, { error: "A phone number, e.g. +1 323 555 0100" }),
+    email: z.email({ error: "An email address" }).max(254),
+    mapUrl: z
+      .url({ protocol: /^https$/, error: "An https URL" })
+      .max(500)
+      .optional(),
+  })
+  .strict();
+
 /** Ids that appear more than once, for a clear error. */
 function repeated(values: string[]): string[] {
   const seen = new Set<string>();
@@ -111,7 +127,9 @@ function repeated(values: string[]): string[] {
 
 export const catalogSchema = z
   .object({
-    clinic: z.object({ locationId: id, name: label(120), policy }).strict(),
+    clinic: z
+      .object({ locationId: id, name: label(120), contact: contact.optional(), policy })
+      .strict(),
     treatments: z.array(treatment).max(200),
     practitioners: z.array(practitioner).max(200),
     closures: z.array(closure).max(2000).default([]),

@@ -66,10 +66,33 @@ export interface ClinicPolicy {
   maxFutureBookingsPerPatient: number | null;
 }
 
+/** How patients reach the clinic: every email's footer and Reply-To, the pages, the `.ics` LOCATION. */
+export interface ClinicContact {
+  /** One line, as on an envelope: "1234 Sunset Blvd, Los Angeles, CA 90026". */
+  address: string;
+  /** As shown, e.g. "+1 323 555 0100"; dialled through `tel:` with its digits. */
+  phone: string;
+  email: string;
+  /** A map of the address (https). */
+  mapUrl?: string;
+}
+
 export interface Clinic {
   locationId: string;
   name: string;
+  /** Optional in the schema so that a catalog stored before it still reads. */
+  contact?: ClinicContact;
   policy: ClinicPolicy;
+}
+
+/** `tel:+13235550100`: the number's digits, with its leading + kept. */
+export function telHref(phone: string): string {
+  return `tel:${phone.trim().startsWith("+") ? "+" : ""}${phone.replace(/\D/g, "")}`;
+}
+
+/** "call Face of Jules on +1 323 555 0100", or "call Face of Jules" for a clinic without a contact. */
+export function callClinic(clinic: Pick<Clinic, "name" | "contact">): string {
+  return clinic.contact ? `call ${clinic.name} on ${clinic.contact.phone}` : `call ${clinic.name}`;
 }
 
 export interface Catalog {

@@ -1,5 +1,7 @@
 import { DateTime } from "luxon";
 import type { PlanSection, PlanStep } from "../domain/aftercare-plan";
+import type { ClinicContact } from "../domain/catalog";
+import { clinicFooterHtml, clinicFooterText, reachClinic } from "./clinic-footer";
 import { escapeHtml, oneLine } from "./escape";
 
 /**
@@ -13,6 +15,8 @@ import { escapeHtml, oneLine } from "./escape";
 export interface AftercareEmailVars {
   patientName: string;
   clinicName: string;
+  /** The clinic's address, phone and email, for the footer and "how to reach us". */
+  clinicContact?: ClinicContact;
   /** Clinic-local date of the session, `YYYY-MM-DD`. */
   sessionDate: string;
   /** `YYYY-MM-DD`, from the spacing validator; needed by a step that uses it. */
@@ -86,7 +90,7 @@ function fill(template: string, vars: AftercareEmailVars): Piece[] {
     const name = match[1] ?? "";
     if (!KNOWN.has(name)) continue;
     pieces.push({ literal: template.slice(last, match.index) });
-    const raw = vars[name as keyof AftercareEmailVars];
+    const raw = vars[name as Exclude<keyof AftercareEmailVars, "clinicContact">];
     if (raw === undefined || raw === "") throw new MissingEmailVariableError(name);
     const value = DATE_VARS.has(name) ? longDate(raw) : oneLine(raw);
     pieces.push({ value, url: URL_VARS.has(name) });
@@ -208,9 +212,20 @@ export function renderAftercareEmail(step: PlanStep, vars: AftercareEmailVars): 
     step.kind === "last-reminder"
       ? "If you have already booked your next session, you can ignore this email."
       : null;
+  const who = {
+    name: vars.clinicName,
+    ...(vars.clinicContact ? { contact: vars.clinicContact } : {}),
+  };
+  // A way to reach a person, not advice: any warning signs are the clinic's own plan text.
+  const reach =
+    step.kind === "aftercare"
+      ? `If anything about your healing worries you, ${reachClinic(who)}.`
+      : null;
+  const notes = [rebookNote, reach].filter((n): n is string => n !== null);
+  const why = `You are receiving this email because of your ${step.kind === "no-show" ? "appointment" : "session"} at ${clinic} on ${session}.`;
   const footerLines = [
-    clinic,
-    `You are receiving this email because of your session at ${clinic} on ${session}.`,
+    ...clinicFooterText(who),
+    why,
     ...(manage ? [`Your bookings: ${manage}`] : []),
     `To stop these emails, unsubscribe: ${unsubscribe}`,
   ];
@@ -219,15 +234,15 @@ export function renderAftercareEmail(step: PlanStep, vars: AftercareEmailVars): 
     `Hello ${name},`,
     "",
     ...step.sections.flatMap((s) => sectionText(s, vars)),
-    ...(rebookNote ? [rebookNote, ""] : []),
+    ...notes.flatMap((n) => [n, ""]),
     "--",
     ...footerLines,
     "",
   ].join("\n");
 
   const footerHtml = [
-    `<p style="${STYLE.p}"><strong>${escapeHtml(clinic)}</strong></p>`,
-    `<p style="${STYLE.p}">You are receiving this email because of your session at ${escapeHtml(clinic)} on ${escapeHtml(session)}.</p>`,
+    clinicFooterHtml(who),
+    `<p style="${STYLE.p}">${escapeHtml(why)}</p>`,
     ...(manage ? [`<p style="${STYLE.p}">Your bookings: ${linkHtml(manage)}</p>`] : []),
     `<p style="${STYLE.p}">To stop these emails, unsubscribe: ${linkHtml(unsubscribe)}</p>`,
   ].join("");
@@ -240,7 +255,7 @@ export function renderAftercareEmail(step: PlanStep, vars: AftercareEmailVars): 
       .map((s) => sectionHtml(s, vars))
       .join(
         "",
-      )}${rebookNote ? `<p style="${STYLE.p}">${escapeHtml(rebookNote)}</p>` : ""}<div role="contentinfo" style="${STYLE.footer}">${footerHtml}</div>`,
+      )}${notes.map((n) => `<p style="${STYLE.p}">${escapeHtml(n)}</p>`).join("")}<div role="contentinfo" style="${STYLE.footer}">${footerHtml}</div>`,
   );
 
   return { subject, text, html };

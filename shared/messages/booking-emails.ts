@@ -1,5 +1,6 @@
 import { DateTime } from "luxon";
 import { daysBetween, localDateOf } from "../domain/calendar";
+import type { ClinicContact } from "../domain/catalog";
 import {
   emailHtml,
   httpUrl,
@@ -7,6 +8,7 @@ import {
   type RenderedEmail,
   emailStyle as S,
 } from "./aftercare-email";
+import { clinicFooterHtml, clinicFooterText } from "./clinic-footer";
 import { escapeHtml, oneLine } from "./escape";
 import { appointmentIcs } from "./ics";
 
@@ -20,7 +22,8 @@ import { appointmentIcs } from "./ics";
 export interface BookingEmailInput {
   patientName: string;
   clinicName: string;
-  clinicAddress?: string;
+  /** The clinic's address, phone and email: the footer, the "Where" row, the `.ics` LOCATION. */
+  clinicContact?: ClinicContact;
   treatmentName: string;
   start: Date;
   end: Date;
@@ -121,7 +124,7 @@ interface Details {
   /** A link line after the details, e.g. to book again. */
   link?: { lead: string; url: string; label: string };
   after: string[];
-  clinic: string;
+  clinic: { name: string; contact?: ClinicContact };
 }
 
 function render(subject: string, d: Details): { text: string; html: string } {
@@ -137,7 +140,7 @@ function render(subject: string, d: Details): { text: string; html: string } {
     ...d.after,
     "",
     "--",
-    d.clinic,
+    ...clinicFooterText(d.clinic),
     "",
   ].join("\n");
   const rows = d.rows
@@ -164,10 +167,17 @@ function render(subject: string, d: Details): { text: string; html: string } {
           ]
         : []),
       ...d.after.map((line) => `<p style="${S.p}">${escapeHtml(line)}</p>`),
-      `<div role="contentinfo" style="${S.footer}"><p style="${S.p}"><strong>${escapeHtml(d.clinic)}</strong></p></div>`,
+      `<div role="contentinfo" style="${S.footer}">${clinicFooterHtml(d.clinic)}</div>`,
     ].join(""),
   );
   return { text, html };
+}
+
+function identity(input: BookingEmailInput) {
+  return {
+    name: input.clinicName,
+    ...(input.clinicContact ? { contact: input.clinicContact } : {}),
+  };
 }
 
 function detailRows(input: BookingEmailInput): [string, string][] {
@@ -177,7 +187,9 @@ function detailRows(input: BookingEmailInput): [string, string][] {
     [
       "Where",
       oneLine(
-        input.clinicAddress ? `${input.clinicName}, ${input.clinicAddress}` : input.clinicName,
+        input.clinicContact
+          ? `${input.clinicName}, ${input.clinicContact.address}`
+          : input.clinicName,
       ),
     ],
     ["Booking reference", oneLine(input.bookingId)],
@@ -196,7 +208,7 @@ function calendarEvent(input: CalendarFileInput) {
     // Calendars are often shared: the event's title names the clinic, not the procedure.
     summary: `Appointment at ${clinic}`,
     description: `${oneLine(input.treatmentName)} at ${clinic}.\nTo reschedule or cancel: ${manage}`,
-    location: input.clinicAddress ? oneLine(`${clinic}, ${input.clinicAddress}`) : clinic,
+    location: input.clinicContact ? oneLine(`${clinic}, ${input.clinicContact.address}`) : clinic,
     url: manage,
     organizerName: clinic,
     ...(input.now ? { dtstamp: input.now } : {}),
@@ -245,7 +257,7 @@ export function renderConfirmation(input: ConfirmationInput): ConfirmationEmail 
       "This link is personal: please do not share it.",
       "The attached calendar file (appointment.ics) adds the appointment to your calendar.",
     ],
-    clinic,
+    clinic: identity(input),
   });
   const ics = appointmentIcs({
     ...calendarEvent(input),
@@ -294,7 +306,7 @@ export function renderReminder(input: ReminderInput): RenderedEmail {
     rows: detailRows(input),
     manage,
     after: ["If you can no longer come, please let us know using the link above."],
-    clinic,
+    clinic: identity(input),
   });
   return { subject, text, html };
 }
@@ -331,7 +343,7 @@ export function renderCancellation(input: CancellationInput): ConfirmationEmail 
     after: [
       "The attached calendar file (appointment.ics) removes the appointment from your calendar.",
     ],
-    clinic,
+    clinic: identity(input),
   });
   const ics = appointmentIcs({
     ...calendarEvent(input),

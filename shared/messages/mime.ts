@@ -22,6 +22,8 @@ export interface RawEmailInput {
   from: EmailAddress;
   /** Exactly one recipient. */
   to: EmailAddress;
+  /** The clinic's own address for replies (the From is a sending address). */
+  replyTo?: EmailAddress;
   subject: string;
   text: string;
   html: string;
@@ -116,6 +118,8 @@ function unsubscribeMailto(value: string): string {
 export async function buildRawEmail(input: RawEmailInput): Promise<Buffer> {
   const from = singleMailbox("From", input.from);
   const to = singleMailbox("To", input.to);
+  const replyTo =
+    input.replyTo === undefined ? undefined : singleMailbox("Reply-To", input.replyTo);
   const subject = assertHeaderSafe("Subject", input.subject);
   const links = [`<${unsubscribeUrl(input.listUnsubscribeUrl)}>`];
   if (input.listUnsubscribeMailto !== undefined) {
@@ -136,6 +140,7 @@ export async function buildRawEmail(input: RawEmailInput): Promise<Buffer> {
   const composer = new MailComposer({
     from,
     to,
+    ...(replyTo ? { replyTo } : {}),
     subject,
     text: crlf(input.text),
     html: crlf(input.html),

@@ -1,6 +1,8 @@
 import { DateTime } from "luxon";
+import type { ClinicContact } from "../domain/catalog";
 import type { OutgoingEmail } from "../ports";
 import { preheaderHtml } from "./aftercare-email";
+import { clinicFooterText, reachClinic } from "./clinic-footer";
 import { escapeHtml, oneLine } from "./escape";
 
 /**
@@ -12,6 +14,7 @@ export function spacingRefusalEmail(input: {
   to: string;
   patientName: string;
   clinicName: string;
+  clinicContact?: ClinicContact;
   treatmentName: string;
   requestedDate: string;
   earliestAllowedDate: string;
@@ -20,6 +23,10 @@ export function spacingRefusalEmail(input: {
 }): OutgoingEmail {
   const long = (d: string) => DateTime.fromISO(d).setLocale("en-US").toFormat("cccc d LLLL yyyy");
   const name = oneLine(input.patientName);
+  const who = {
+    name: input.clinicName,
+    ...(input.clinicContact ? { contact: input.clinicContact } : {}),
+  };
   const lines = [
     `Hello ${name},`,
     "",
@@ -31,9 +38,9 @@ export function spacingRefusalEmail(input: {
       : `You can book your next session from ${long(input.earliestAllowedDate)}.`,
     `Book here: ${input.bookingUrl}`,
     "",
-    "If you think this is a mistake, reply to this email or call the clinic.",
+    `If you think this is a mistake, ${reachClinic(who)}.`,
     "",
-    input.clinicName,
+    ...clinicFooterText(who),
   ];
   const text = lines.join("\n");
   const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;line-height:1.5">${preheaderHtml(
@@ -51,6 +58,7 @@ export function spacingRefusalEmail(input: {
     .join("")}</body></html>`;
   return {
     to: input.to,
+    ...(input.clinicContact ? { replyTo: input.clinicContact.email } : {}),
     subject: `About your booking request at ${oneLine(input.clinicName)}`,
     text,
     html,

@@ -81,6 +81,7 @@ export async function runFollowUp(
       text: email.text,
       html: email.html,
       ...(email.attachments ? { attachments: email.attachments } : {}),
+      ...(catalog.clinic.contact ? { replyTo: catalog.clinic.contact.email } : {}),
       listUnsubscribeUrl: unsubscribeUrls(deps, claimed.patientId, now).oneClick,
     });
   } catch (error) {
@@ -224,6 +225,7 @@ function compose(deps: FollowUpDeps, catalog: Catalog, f: FollowUp, now: Date): 
   const booking = {
     patientName: f.patientName,
     clinicName: clinic.name,
+    ...(clinic.contact ? { clinicContact: clinic.contact } : {}),
     treatmentName: f.treatmentName,
     start: new Date(f.bookingStart),
     end: new Date(f.bookingEnd),
@@ -259,6 +261,7 @@ function compose(deps: FollowUpDeps, catalog: Catalog, f: FollowUp, now: Date): 
   const vars = {
     patientName: f.patientName,
     clinicName: clinic.name,
+    ...(clinic.contact ? { clinicContact: clinic.contact } : {}),
     sessionDate: f.bookingDate,
     manageUrl: manage,
     unsubscribeUrl: links.page,

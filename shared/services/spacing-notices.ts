@@ -48,6 +48,7 @@ export class EmailSpacingNotices implements SpacingNotices {
           to: input.patient.email,
           patientName: input.patient.name,
           clinicName: catalog.clinic.name,
+          ...(catalog.clinic.contact ? { clinicContact: catalog.clinic.contact } : {}),
           treatmentName: input.treatmentName,
           requestedDate: input.requestedDate,
           earliestAllowedDate: input.earliestAllowedDate,

@@ -2,8 +2,10 @@ import ICAL from "ical.js";
 import { type ParsedMail, simpleParser } from "mailparser";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { DEMO_MAIL_FROM, localSesClient } from "../../local/compose";
+import { demoClinic } from "../../local/demo-clinic";
 import { SesRawMailer } from "../../shared/adapters/mail/ses-raw-mailer";
 import { PROCEDURE_NAME } from "../../shared/aftercare/plan-schema";
+import type { ClinicContact } from "../../shared/domain/catalog";
 import { bookingBody, startTestApp, type TestApp } from "../support/test-app";
 
 /**
@@ -33,6 +35,7 @@ afterAll(async () => {
 
 const patient = { name: "Mia Standards", email: "mia.standards@example.com" };
 const CLINIC_FROM = /<(.+)>/.exec(DEMO_MAIL_FROM)?.[1] ?? "";
+const CONTACT = demoClinic.clinic.contact as ClinicContact;
 let seen = 0;
 
 /** The emails sent since the last call, each checked for what every email must be. */
@@ -61,6 +64,13 @@ async function checkedEmail(raw: Buffer): Promise<ParsedMail> {
   );
   expect(header("list-unsubscribe-post")).toBe("List-Unsubscribe-Post: List-Unsubscribe=One-Click");
   expect(mail.text ?? "").toContain(`Hello ${patient.name},`);
+  // Every email says how to reach the clinic, and a reply reaches its front desk.
+  expect(mail.replyTo?.value).toEqual([{ name: "", address: CONTACT.email }]);
+  for (const line of [CONTACT.address, `Phone: ${CONTACT.phone}`, `Email: ${CONTACT.email}`]) {
+    expect(mail.text ?? "").toContain(line);
+  }
+  expect(mail.html || "").toContain(`href="tel:+13235550100"`);
+  expect(mail.html || "").toContain(`href="mailto:${CONTACT.email}"`);
   expect(preheaderOf(mail.html || "")).not.toMatch(PROCEDURE_NAME);
   return mail;
 }
@@ -88,6 +98,7 @@ interface CalendarEvent {
   sequence: number;
   start: string;
   organizer: string | null;
+  location: string;
   organizerName: string | null;
   attendees: { value: string; cn: string | null }[];
 }
@@ -106,6 +117,7 @@ function parseIcs(ics: string): CalendarEvent {
     sequence: Number(event.getFirstPropertyValue("sequence")),
     start: (event.getFirstPropertyValue("dtstart") as ICAL.Time).toJSDate().toISOString(),
     organizer: organizer ? String(organizer.getFirstValue()) : null,
+    location: String(event.getFirstPropertyValue("location") ?? ""),
     organizerName: organizer
       ? ((organizer.getParameter("cn") as string | undefined) ?? null)
       : null,
@@ -128,6 +140,8 @@ function invitation(mail: ParsedMail, method: "REQUEST" | "CANCEL" = "REQUEST"):
   expect(event.status).toBe(method === "CANCEL" ? "CANCELLED" : "CONFIRMED");
   expect(event.organizer).toBe(`mailto:${CLINIC_FROM}`);
   expect(event.organizerName).toBe("Face of Jules");
+  // A calendar app can route the patient to the clinic's door.
+  expect(event.location).toBe(`Face of Jules, ${CONTACT.address}`);
   expect(event.attendees).toEqual([{ value: `mailto:${patient.email}`, cn: patient.name }]);
   return event;
 }

@@ -141,6 +141,32 @@ describe("pages under hostile input", () => {
     expect((await app.schedule("2026-12-09")).length).toBe(1);
   });
 
+  it("patient pages end with the clinic's address, phone and email, each a link; the console does not", async () => {
+    const res = await bookLed("2026-12-10T11:00:00-08:00", "Footer Reader", "footer@example.com");
+    const { booking, manageUrl } = (await res.json()) as {
+      booking: { id: string };
+      manageUrl: string;
+    };
+    const token = new URL(manageUrl).searchParams.get("token") ?? "";
+    for (const path of ["/", `/manage/${booking.id}?token=${encodeURIComponent(token)}`]) {
+      const html = await (await app.request(path)).text();
+      const footer = /<footer class="site">([\s\S]*)<\/footer>/.exec(html)?.[1] ?? "";
+      expect(footer, path).toContain("1234 Sunset Blvd, Los Angeles, CA 90026");
+      expect(footer, path).toContain('<a href="tel:+13235550100">+1 323 555 0100</a>');
+      expect(footer, path).toContain(
+        '<a href="mailto:hello@faceofjules.test">hello@faceofjules.test</a>',
+      );
+      expect(footer, path).toMatch(
+        /<a href="https:\/\/www\.openstreetmap\.org\/[^"]+">1234 Sunset/,
+      );
+    }
+    const console = await (
+      await app.request("/staff", { headers: { cookie: staffCookie } })
+    ).text();
+    expect(console).toContain("front desk");
+    expect(console).not.toContain('<footer class="site">');
+  });
+
   it("a manage link with a wrong, altered or other booking's token is a 404 that says nothing more", async () => {
     const res = await bookLed("2026-12-10T10:00:00-08:00", "Link Owner", "owner@example.com");
     const { booking, manageUrl } = (await res.json()) as {

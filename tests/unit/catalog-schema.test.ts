@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { demoClinic } from "../../local/demo-clinic";
 import { catalogFromItems, catalogItems } from "../../shared/adapters/dynamodb/catalog-writer";
 import { CatalogError, type CatalogInput, parseCatalog } from "../../shared/catalog/catalog-schema";
-import { DEFAULT_POLICY } from "../../shared/domain/catalog";
+import { DEFAULT_POLICY, telHref } from "../../shared/domain/catalog";
 
 const clone = (): CatalogInput => structuredClone(demoClinic);
 
@@ -112,6 +112,36 @@ describe("the catalog schema", () => {
       problems.some((p) => p.startsWith(`${path}:`)),
       problems.join("\n"),
     ).toBe(true);
+  });
+
+  it("checks the clinic's contact, and reads a clinic stored before it had one", () => {
+    const withContact = (contact: unknown) => {
+      const input = clone() as { clinic: Record<string, unknown> };
+      input.clinic.contact = contact;
+      return problemsOf(input);
+    };
+    const good = demoClinic.clinic.contact;
+    expect(withContact(good)).toEqual([]);
+    expect(withContact({ ...good, phone: "call us" })).toEqual([
+      "clinic.contact.phone: A phone number, e.g. +1 323 555 0100",
+    ]);
+    expect(withContact({ ...good, email: "not-an-email" })).toEqual([
+      "clinic.contact.email: An email address",
+    ]);
+    expect(withContact({ ...good, mapUrl: "javascript:alert(1)" })).toEqual([
+      "clinic.contact.mapUrl: An https URL",
+    ]);
+    expect(withContact({ ...good, address: "1 Main St ".repeat(30) }).join()).toMatch(
+      /^clinic\.contact\.address:/,
+    );
+    const old = clone();
+    delete old.clinic.contact;
+    expect(parseCatalog(old).clinic.contact).toBeUndefined();
+  });
+
+  it("reaches the phone through tel: with its digits", () => {
+    expect(telHref("+1 323 555 0100")).toBe("tel:+13235550100");
+    expect(telHref("(323) 555-0100")).toBe("tel:3235550100");
   });
 
   it("names a repeated id", () => {

@@ -12,6 +12,8 @@ body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;color:
 header.top{background:var(--soft);border-bottom:1px solid var(--line)}
 header.top .in,main{max-width:60rem;margin:0 auto;padding:.75rem 1rem}
 header.top a.brand{font-weight:700;text-decoration:none;color:var(--ink)}
+footer.site{border-top:1px solid var(--line);margin-top:2rem;color:var(--muted)}
+footer.site .in{max-width:60rem;margin:0 auto;padding:.75rem 1rem;font-size:.95rem}
 nav ul{list-style:none;margin:.5rem 0 0;padding:0;display:flex;flex-wrap:wrap;gap:.25rem 1rem}
 nav form{display:inline}
 a{color:var(--accent)}

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { Child } from "hono/jsx";
+import { type Clinic, type ClinicContact, telHref } from "../../../shared/domain/catalog";
 import { ASSETS } from "./assets";
 
 /**
@@ -19,6 +20,8 @@ export interface StaffNavProps {
 export interface LayoutProps {
   title: string;
   clinicName: string;
+  /** Shown in the footer of the patients' pages. */
+  contact?: ClinicContact | undefined;
   /** Where the clinic's name links to. */
   home: string;
   /**
@@ -66,7 +69,44 @@ function StaffNav({ name, csrf }: StaffNavProps) {
 export const defaultDescription = (clinicName: string) =>
   `${clinicName}: book a session online, then reschedule or cancel it from your confirmation.`;
 
-export function Layout({ title, clinicName, home, staff, description, children }: LayoutProps) {
+/** "call Face of Jules on +1 323 555 0100", the number a link that dials it. */
+export function CallClinic({ clinic }: { clinic: Clinic }) {
+  return clinic.contact ? (
+    <>
+      call {clinic.name} on <a href={telHref(clinic.contact.phone)}>{clinic.contact.phone}</a>
+    </>
+  ) : (
+    <>call {clinic.name}</>
+  );
+}
+
+/** The patient pages' footer: the clinic's address, phone and email, each a link. */
+function ClinicFooter({ name, contact }: { name: string; contact: ClinicContact }) {
+  return (
+    <footer class="site">
+      <div class="in">
+        <p>
+          <strong>{name}</strong>
+          <br />
+          {contact.mapUrl ? <a href={contact.mapUrl}>{contact.address}</a> : contact.address}
+          <br />
+          <a href={telHref(contact.phone)}>{contact.phone}</a> ·{" "}
+          <a href={`mailto:${contact.email}`}>{contact.email}</a>
+        </p>
+      </div>
+    </footer>
+  );
+}
+
+export function Layout({
+  title,
+  clinicName,
+  contact,
+  home,
+  staff,
+  description,
+  children,
+}: LayoutProps) {
   const console = staff !== undefined || home === "/staff";
   const meta = description ?? (console ? undefined : defaultDescription(clinicName));
   return (
@@ -93,6 +133,7 @@ export function Layout({ title, clinicName, home, staff, description, children }
           </div>
         </header>
         <main id="main">{children}</main>
+        {contact && !console ? <ClinicFooter name={clinicName} contact={contact} /> : null}
       </body>
     </html>
   );

@@ -81,6 +81,7 @@ export function patientBookingPages(deps: AppDeps) {
       <Layout
         title="Book a session"
         clinicName={catalog.clinic.name}
+        contact={catalog.clinic.contact}
         home="/book"
         description={`Book a session at ${catalog.clinic.name} online: choose a treatment, a day and a time.`}
       >
@@ -128,6 +129,7 @@ export function patientBookingPages(deps: AppDeps) {
       <Layout
         title={`Choose a day · ${treatment.name}`}
         clinicName={catalog.clinic.name}
+        contact={catalog.clinic.contact}
         home="/book"
         description={`${treatment.name} at ${catalog.clinic.name}: choose a day with free times and book online.`}
       >
@@ -175,6 +177,7 @@ export function patientBookingPages(deps: AppDeps) {
       <Layout
         title={`${longDate(date)} · ${treatment.name}`}
         clinicName={catalog.clinic.name}
+        contact={catalog.clinic.contact}
         home="/book"
         description={`${treatment.name} at ${catalog.clinic.name} on ${longDate(date)}: choose a free time and book online.`}
       >
@@ -253,7 +256,12 @@ export function patientBookingPages(deps: AppDeps) {
         // Nothing about anyone's history on the page: the email to that address explains.
         return sendPage(
           c,
-          <Layout title="Not bookable online yet" clinicName={catalog.clinic.name} home="/book">
+          <Layout
+            title="Not bookable online yet"
+            clinicName={catalog.clinic.name}
+            contact={catalog.clinic.contact}
+            home="/book"
+          >
             <h1>This session can't be booked online yet</h1>
             <p>We have sent an email to the address you gave that explains when you can book.</p>
             <p>

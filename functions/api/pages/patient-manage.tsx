@@ -1,6 +1,6 @@
 import { type Context, Hono } from "hono";
 import { isLocalDate } from "../../../shared/domain/calendar";
-import type { Catalog } from "../../../shared/domain/catalog";
+import { type Catalog, callClinic } from "../../../shared/domain/catalog";
 import { DomainError, type ErrorCode } from "../../../shared/domain/errors";
 import { type Action, allowedActions, changeCutoff } from "../../../shared/domain/lifecycle";
 import { calendarDownload } from "../../../shared/messages/booking-emails";
@@ -14,7 +14,7 @@ import { MonthCalendar, monthOf, monthWeeks } from "./calendar";
 import { csrfToken } from "./csrf";
 import { appointmentWhen, longDate, shortWhen, zoneLabel } from "./format";
 import { newFormId, oncePerForm, pathOf, readForm } from "./forms";
-import { Layout, sendPage } from "./layout";
+import { CallClinic, Layout, sendPage } from "./layout";
 import { link } from "./link";
 import { pageErrors } from "./page-errors";
 import { bookingWindow, calendarMonth, dayTimes, practitionerName, treatmentOf } from "./slots";
@@ -59,7 +59,12 @@ export function patientManagePages(deps: AppDeps) {
   };
 
   const frame = (catalog: Catalog, title: string, body: unknown) => (
-    <Layout title={title} clinicName={catalog.clinic.name} home="/book">
+    <Layout
+      title={title}
+      clinicName={catalog.clinic.name}
+      contact={catalog.clinic.contact}
+      home="/book"
+    >
       {body as never}
     </Layout>
   );
@@ -90,7 +95,15 @@ export function patientManagePages(deps: AppDeps) {
             <dt>With</dt>
             <dd>{practitionerName(catalog, b.practitionerId)}</dd>
             <dt>Where</dt>
-            <dd>{catalog.clinic.name}</dd>
+            <dd>
+              {catalog.clinic.name}
+              {catalog.clinic.contact ? (
+                <>
+                  <br />
+                  {catalog.clinic.contact.address}
+                </>
+              ) : null}
+            </dd>
             <dt>Status</dt>
             <dd>
               <span class={`badge s-${b.status}`}>{b.status}</span>
@@ -110,8 +123,8 @@ export function patientManagePages(deps: AppDeps) {
               <h2>Change or cancel</h2>
               <p>
                 You can reschedule or cancel here until {shortWhen(m.cutoff, zone)} (
-                {zoneLabel(zone, m.cutoff)}), {hours} hours before your session. After that, please
-                contact the clinic.
+                {zoneLabel(zone, m.cutoff)}), {hours} hours before your session. After that, please{" "}
+                <CallClinic clinic={catalog.clinic} />.
               </p>
               <p>
                 {m.allowed.includes("reschedule") ? (
@@ -129,7 +142,7 @@ export function patientManagePages(deps: AppDeps) {
           ) : b.status === "confirmed" ? (
             <p class="notice warn">
               Your session is less than {hours} hours away, so it can no longer be changed online.
-              Please contact the clinic.
+              Please <CallClinic clinic={catalog.clinic} />.
             </p>
           ) : (
             <p>
@@ -148,6 +161,7 @@ export function patientManagePages(deps: AppDeps) {
     const ics = calendarDownload({
       patientName: b.patient.name,
       clinicName: catalog.clinic.name,
+      ...(catalog.clinic.contact ? { clinicContact: catalog.clinic.contact } : {}),
       treatmentName: treatmentOf(catalog, b.treatmentId)?.name ?? b.treatmentId,
       start: new Date(b.start),
       end: new Date(b.end),
@@ -167,7 +181,7 @@ export function patientManagePages(deps: AppDeps) {
     if (!m.allowed.includes(action)) {
       throw new DomainError(
         "TOO_LATE_TO_CHANGE",
-        "This session can no longer be changed online. Please contact the clinic.",
+        `This session can no longer be changed online. Please ${callClinic(m.catalog.clinic)}.`,
       );
     }
   };

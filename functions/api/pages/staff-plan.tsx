@@ -319,6 +319,7 @@ export function staffPlanPages(deps: AppDeps) {
       const email = renderAftercareEmail(one.data.steps[0], {
         patientName: "Alex Sample",
         clinicName: catalog.clinic.name,
+        ...(catalog.clinic.contact ? { clinicContact: catalog.clinic.contact } : {}),
         sessionDate: today,
         earliestAllowedDate: addDays(today, 28),
         bookingUrl: `${base}/book`,

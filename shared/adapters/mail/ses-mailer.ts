@@ -14,6 +14,7 @@ export class SesMailer implements Mailer {
       new SendEmailCommand({
         Source: this.from,
         Destination: { ToAddresses: [email.to] },
+        ...(email.replyTo ? { ReplyToAddresses: [email.replyTo] } : {}),
         Message: {
           Subject: { Data: email.subject, Charset: "UTF-8" },
           Body: {

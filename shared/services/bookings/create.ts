@@ -51,7 +51,7 @@ export async function createBooking(
         sessions: record?.sessions ?? [],
         today: localDateOf(now, policy.timezone),
       },
-      policy,
+      catalog.clinic,
     );
     const decision = await decideOrRefuse(deps, {
       actor: input.actor,

@@ -3,7 +3,9 @@ import type { PatientContact } from "../../domain/booking";
 import { bookingCapOf, decideBookingCap } from "../../domain/booking-cap";
 import {
   type Catalog,
+  type Clinic,
   type ClinicPolicy,
+  callClinic,
   spacingRuleOf,
   type Treatment,
 } from "../../domain/catalog";
@@ -159,8 +161,9 @@ export function capOrRefuse(
     sessions: PatientSession[];
     today: string;
   },
-  policy: ClinicPolicy,
+  clinic: Clinic,
 ) {
+  const { policy } = clinic;
   const decision = decideBookingCap({
     sessions: q.sessions,
     today: q.today,
@@ -179,6 +182,6 @@ export function capOrRefuse(
       )
     : new DomainError(
         "TOO_MANY_FUTURE_BOOKINGS",
-        "This email address already holds the maximum number of upcoming sessions. Please contact the clinic to book more.",
+        `This email address already holds the maximum number of upcoming sessions. To book more, please ${callClinic(clinic)}.`,
       );
 }

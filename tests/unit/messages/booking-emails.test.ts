@@ -11,7 +11,12 @@ const LA = "America/Los_Angeles";
 const input: ConfirmationInput = {
   patientName: "Jane Doe",
   clinicName: "Face of Jules",
-  clinicAddress: "123 Main St, Los Angeles, CA 90012",
+  clinicContact: {
+    address: "123 Main St, Los Angeles, CA 90012",
+    phone: "+1 323 555 0100",
+    email: "hello@faceofjules.com",
+    mapUrl: "https://www.openstreetmap.org/search?query=123%20Main%20St",
+  },
   treatmentName: "Microneedling",
   start: new Date("2026-12-08T21:00:00Z"),
   end: new Date("2026-12-08T22:00:00Z"),
