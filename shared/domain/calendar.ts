@@ -1,4 +1,4 @@
-import { DateTime } from "luxon";
+import { DateTime, Info } from "luxon";
 
 /**
  * Calendar arithmetic in a clinic's IANA timezone. Every calendar rule ("28 days
@@ -98,4 +98,60 @@ export function localIsoFormatter(zone: string): (instant: Date) => string {
     if (entry === null || ms % 1000 !== 0) return toLocalIso(instant, zone);
     return `${new Date(ms + entry[0] * 60_000).toISOString().slice(0, 19)}${entry[1]}`;
   };
+}
+
+/** A clinic-local date with what a day-by-day walk needs, computed once. */
+export interface ZonedDay {
+  date: LocalDate;
+  /** ISO weekday, 1 = Monday … 7 = Sunday. */
+  weekday: number;
+  /** `instantAt(date, time, zone)` in epoch milliseconds. */
+  instantMs(time: string): number;
+}
+
+const DAY_MS = 86_400_000;
+const CLOCK_RE = /^(?:([01]\d|2[0-3]):([0-5]\d)|24:00)$/;
+
+/**
+ * `datesInRange` with `instantAt` for each date, for walks over many dates and
+ * times (availability asks for thousands). The zone is asked once per day. A day
+ * whose offset holds from the day before to the day after, in whole minutes, is
+ * plain arithmetic on `HH:mm`; any other day (an offset change near it) and any
+ * other time string take `instantAt` itself, so both paths give the same instant.
+ */
+export function zonedDays(from: LocalDate, to: LocalDate, zone: string): ZonedDay[] {
+  if (from > to) return [];
+  const first = dateOf(from).toMillis();
+  const dates: LocalDate[] = [];
+  for (let ms = first, d = from; d <= to; ms += DAY_MS, d = utcDateOf(ms)) dates.push(d);
+  // offsets[i + k] is the offset at local midnight of day i, as UTC, plus k - 1 days.
+  const tz = Info.normalizeZone(zone);
+  const offsets = Array.from({ length: dates.length + 3 }, (_, k) =>
+    tz.offset(first + (k - 1) * DAY_MS),
+  );
+  return dates.map((date, i) => {
+    const midnight = first + i * DAY_MS;
+    const offset = offsets[i] as number;
+    const steady = Number.isInteger(offset) && offsets.slice(i, i + 4).every((o) => o === offset);
+    return {
+      date,
+      weekday: isoWeekdayOfUtc(midnight),
+      instantMs(time) {
+        const clock = steady ? CLOCK_RE.exec(time) : null;
+        if (!clock) return instantAt(date, time, zone).getTime();
+        const minutes = clock[1] === undefined ? 24 * 60 : Number(clock[1]) * 60 + Number(clock[2]);
+        return midnight + (minutes - offset) * 60_000;
+      },
+    };
+  });
+}
+
+/** 1970-01-01 was a Thursday (4). */
+function isoWeekdayOfUtc(ms: number): number {
+  const days = Math.floor(ms / DAY_MS);
+  return ((((days + 3) % 7) + 7) % 7) + 1;
+}
+
+function utcDateOf(ms: number): LocalDate {
+  return new Date(ms).toISOString().slice(0, 10);
 }
