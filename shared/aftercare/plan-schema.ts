@@ -125,13 +125,25 @@ export const PlanStepInput = z
       .string()
       .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: "A local time HH:mm, 00:00 to 23:59" })
       .nullable(),
+    offsetHours: z
+      .int()
+      .min(0)
+      .max(PLAN_LIMITS.maxOffsetDays * 24)
+      .optional(),
     subject: textField(PLAN_LIMITS.subject).refine((s) => !PROCEDURE_NAME.test(s), {
       error: "A subject must not name the procedure",
     }),
     sections: z.array(PlanSectionInput).min(1).max(PLAN_LIMITS.sectionsPerStep),
   })
   .superRefine((step, ctx) => {
-    if (step.sendAt === null && step.offsetDays !== 0) {
+    if (step.offsetHours !== undefined && (step.sendAt !== null || step.offsetDays !== 0)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["offsetHours"],
+        message:
+          "A step timed in hours after the session has no day or time of its own (offsetDays 0, sendAt null)",
+      });
+    } else if (step.sendAt === null && step.offsetDays !== 0) {
       ctx.addIssue({
         code: "custom",
         path: ["sendAt"],

@@ -25,6 +25,7 @@ const label = (max: number) =>
 const whole = (min: number, max: number) => z.int().min(min).max(max);
 
 const clock = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/, { error: "Use HH:mm" });
+const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3));
 const timeRange = z
   .object({ start: clock, end: clock })
   .strict()
@@ -62,6 +63,14 @@ const policy = z
     maxFutureBookingsPerPatient: whole(1, 100)
       .nullable()
       .default(DEFAULT_POLICY.maxFutureBookingsPerPatient),
+    // At least two hours, so that steps an hour apart still fit a day.
+    sendingHours: z
+      .object({ start: clock, end: clock })
+      .strict()
+      .refine((r) => minutesOf(r.end) - minutesOf(r.start) >= 120, {
+        error: "Sending hours span at least two hours, e.g. 08:00 to 20:00",
+      })
+      .default(DEFAULT_POLICY.sendingHours),
   })
   .strict();
 

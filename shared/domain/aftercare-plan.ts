@@ -33,6 +33,12 @@ export interface PlanStep {
   offsetDays: number;
   /** Local `HH:mm` to send at; null = as soon as the session's outcome is marked. */
   sendAt: string | null;
+  /**
+   * Hours after the session's end at which the window this step describes opens
+   * (the guide's "24–48 hours"); the email arrives at or before it. When set, the
+   * step has no day or time of its own (offsetDays 0, sendAt null).
+   */
+  offsetHours?: number;
   /** Never names the procedure (inboxes are not private). */
   subject: string;
   sections: PlanSection[];

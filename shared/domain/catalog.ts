@@ -1,4 +1,5 @@
 import type { LocalDate } from "./calendar";
+import { DEFAULT_SENDING_HOURS, type SendingHours } from "./step-timing";
 
 /** What a clinic offers and when: the data availability and spacing are computed from. */
 
@@ -64,6 +65,8 @@ export interface ClinicPolicy {
    * null: no cap.
    */
   maxFutureBookingsPerPatient: number | null;
+  /** Aftercare and other plan emails go only inside these clinic-local hours (default 08:00–20:00). */
+  sendingHours: SendingHours;
 }
 
 /** How patients reach the clinic: every email's footer and Reply-To, the pages, the `.ics` LOCATION. */
@@ -111,6 +114,7 @@ export const DEFAULT_POLICY: Omit<ClinicPolicy, "timezone"> = {
   reminderHoursBefore: 24,
   autoCompleteGraceMinutes: 120,
   maxFutureBookingsPerPatient: 4,
+  sendingHours: DEFAULT_SENDING_HOURS,
 };
 
 export function spacingRuleOf(t: Treatment) {

@@ -1,7 +1,7 @@
 import type { AftercarePlan, PlanStep } from "./aftercare-plan";
 import type { Booking } from "./booking";
-import { addDays, instantAt } from "./calendar";
 import type { PatientSession } from "./spacing";
+import { type StepTimingPolicy, stepArrivals } from "./step-timing";
 
 /**
  * Follow-ups: every message (or timed action) a booking causes, each with a due
@@ -185,30 +185,23 @@ export function triggeredBy(step: Pick<PlanStep, "kind">): PlanTrigger {
 /**
  * The plan's follow-ups for a session's outcome under one plan version: the
  * aftercare timeline of a completed session, or the no-show step of a missed one.
- * Each step on its clinic-local day and time (never "+ n × 24 h"), the full plan
- * at once; a step whose time has already passed when the outcome is marked goes now.
+ * The full plan at once, each step at its arrival (`stepArrivals`: at or before the
+ * window it describes, inside sending hours, an hour apart at least).
  */
 export function aftercareFollowUps(
   b: BookingFacts,
   plan: AftercarePlan,
-  policy: Pick<FollowUpPolicy, "timezone">,
+  policy: StepTimingPolicy,
   completedAt: Date,
   trigger: PlanTrigger = "completed",
 ): FollowUp[] {
-  return plan.steps
-    .filter((step) => triggeredBy(step) === trigger)
-    .map((step) => {
-      const due =
-        step.sendAt === null
-          ? completedAt
-          : instantAt(addDays(b.date, step.offsetDays), step.sendAt, policy.timezone);
-      const dueAt = due.getTime() < completedAt.getTime() ? completedAt : due;
-      return {
-        ...base(b, "aftercare", step.id, dueAt, completedAt),
-        planVersion: plan.version,
-        planStep: step,
-      };
-    });
+  const steps = plan.steps.filter((step) => triggeredBy(step) === trigger);
+  const arrivals = stepArrivals(steps, { date: b.date, end: new Date(b.end) }, completedAt, policy);
+  return steps.map((step, i) => ({
+    ...base(b, "aftercare", step.id, arrivals[i] as Date, completedAt),
+    planVersion: plan.version,
+    planStep: step,
+  }));
 }
 
 /** Pending follow-ups that a change makes moot become `cancelled` (with why, if given). */

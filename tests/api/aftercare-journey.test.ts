@@ -21,7 +21,6 @@ const EXPECTED_SUBJECTS = [
   "Your appointment at Face of Jules is confirmed",
   "REMINDER",
   "Your aftercare plan from Face of Jules",
-  "Day 1: the first 24 hours",
   "Day 2: gentle cleansing and mineral SPF",
   "Day 3: flaking is normal",
   "One week on: easing back into your routine",
@@ -64,7 +63,7 @@ describe("the aftercare journey", () => {
 
   it("plays six weeks forward: every step arrives once, in order, with the guide's content", async () => {
     const counts = await app.runFollowUps("2027-02-01T00:00:00Z");
-    expect(counts).toMatchObject({ failed: 0, sent: 9 });
+    expect(counts).toMatchObject({ failed: 0, sent: 8 });
     const mails = await emailsTo(email);
     const subjects = mails.map((m) => m.subject);
     expect(subjects.slice(2)).toEqual(EXPECTED_SUBJECTS.slice(2));
@@ -117,9 +116,10 @@ describe("the aftercare journey", () => {
     expect(byStep["reminder-1"]).toMatchObject({ status: "sent" });
     // Completed by staff: the automatic completion was cancelled.
     expect(byStep["auto-complete-1"]).toMatchObject({ status: "cancelled" });
-    expect(byStep["day-2"]).toMatchObject({ status: "sent", dueAt: "2026-12-10T09:00:00-08:00" });
+    // Hour 24 after the 14:00 end: "Day 2 (24–48 hours)" begins.
+    expect(byStep["day-2"]).toMatchObject({ status: "sent", dueAt: "2026-12-09T14:00:00-08:00" });
     const sent = followUps.filter((f) => f.status === "sent");
-    expect(sent).toHaveLength(11);
+    expect(sent).toHaveLength(10);
     for (const f of sent) expect(f.messageId).toMatch(/^ses-/);
 
     const mail = await app.request(`/api/staff/bookings/${bookingId}/follow-ups/day-3/email`, {

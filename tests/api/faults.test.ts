@@ -642,12 +642,12 @@ describe("a Scheduler create that fails after the booking was written", () => {
     // The completion tried to schedule the aftercare (and failed again): still in the table.
     expect(creates().filter((c) => c.Name?.startsWith(`fu-${id}-day-`)).length).toBeGreaterThan(0);
     expect((await sweepAt("2026-12-09T21:30:00Z")).outcomes.sent).toBe(1); // plan
-    expect((await sweepAt("2026-12-10T17:15:00Z")).outcomes.sent).toBe(1); // day 1, 09:00
-    expect((await sweepAt("2026-12-12T17:15:00Z")).outcomes.sent).toBe(2); // days 2 and 3
-    expect((await sweepAt("2026-12-12T17:30:00Z")).found).toBe(0);
+    expect((await sweepAt("2026-12-10T19:15:00Z")).outcomes.sent).toBe(1); // day 2, hour 24
+    expect((await sweepAt("2026-12-11T19:15:00Z")).outcomes.sent).toBe(1); // day 3, hour 48
+    expect((await sweepAt("2026-12-11T19:30:00Z")).found).toBe(0);
 
     const mails = await emailsTo(email);
-    expect(mails).toHaveLength(6);
+    expect(mails).toHaveLength(5);
     const stored = await app.stores.reads.bookingWithFollowUps(LOCATION, id);
     const sent = stored?.followUps.filter((f) => f.status === "sent" && f.messageId) ?? [];
     expect(sent.map((f) => f.messageId).sort()).toEqual(mails.map((m) => m.messageId).sort());

@@ -162,7 +162,6 @@ function icsOf(mail: Awaited<ReturnType<typeof rawEmailsTo>>[number] | undefined
 
 const AFTERCARE_STEPS = [
   "plan",
-  "day-1",
   "day-2",
   "day-3",
   "week-1",
@@ -175,7 +174,7 @@ const AFTERCARE_STEPS = [
 // ---------------------------------------------------------------------------
 
 describe("1. aftercare due times across daylight-saving changes", () => {
-  it("a session on Friday 2026-10-30: days 1, 2 and 3 at 09:00 local on both sides of 1 November", async () => {
+  it("a session on Friday 2026-10-30: days 2 and 3 in elapsed hours from its end, week 1 at 09:00 local, across 1 November", async () => {
     const ctx = await open("2026-10-20T17:00:00Z");
     const email = address("dst-nov");
     const { id } = await staffBook(ctx, "2026-10-30T10:00:00-07:00", email);
@@ -184,19 +183,22 @@ describe("1. aftercare due times across daylight-saving changes", () => {
     expect((await staffPost(ctx, `/api/staff/bookings/${id}/complete`)).status).toBe(200);
 
     const due = await byStep(ctx, id);
+    // The plan opens with the first 24 hours, so it goes as the session is marked.
     expect(due.plan).toMatchObject({ dueAt: "2026-10-30T10:30:00-07:00", status: "scheduled" });
-    expect(due["day-1"]).toMatchObject({ dueAt: "2026-10-31T09:00:00-07:00", status: "scheduled" });
-    expect(due["day-2"]).toMatchObject({ dueAt: "2026-11-01T09:00:00-08:00", status: "scheduled" });
-    expect(due["day-3"]).toMatchObject({ dueAt: "2026-11-02T09:00:00-08:00", status: "scheduled" });
-    expect(due["week-1"]?.dueAt).toBe("2026-11-06T09:00:00-08:00");
-    // 25 hours, not 24, between day 1 and day 2: the extra hour of 1 November.
-    expect(Date.parse(due["day-2"]?.dueAt ?? "") - Date.parse(due["day-1"]?.dueAt ?? "")).toBe(
-      25 * 3_600_000,
+    // "Day 2 (24–48 hours)" as hour 24 after the 11:00 end begins; day 3 at hour 48,
+    // which the extra hour of 1 November puts at 10:00 on the wall clock.
+    expect(due["day-2"]).toMatchObject({ dueAt: "2026-10-31T11:00:00-07:00", status: "scheduled" });
+    expect(due["day-3"]).toMatchObject({ dueAt: "2026-11-01T10:00:00-08:00", status: "scheduled" });
+    expect(Date.parse(due["day-3"]?.dueAt ?? "") - Date.parse(due["day-2"]?.dueAt ?? "")).toBe(
+      24 * 3_600_000,
     );
+    // A step on a day at a local time keeps its 09:00.
+    expect(due["week-1"]?.dueAt).toBe("2026-11-06T09:00:00-08:00");
+    expect(due["day-1"]).toBeUndefined();
 
     await ctx.app.runFollowUps("2026-11-03T00:00:00Z");
     const sent = await byStep(ctx, id);
-    for (const step of ["plan", "day-1", "day-2", "day-3"]) {
+    for (const step of ["plan", "day-2", "day-3"]) {
       expect(sent[step], step).toMatchObject({ status: "sent", sentAt: due[step]?.dueAt });
     }
     expect(sent["week-1"]?.status).toBe("scheduled");
@@ -204,13 +206,12 @@ describe("1. aftercare due times across daylight-saving changes", () => {
       "Your appointment at Face of Jules is confirmed",
       "See you tomorrow at 10:00 AM",
       "Your aftercare plan from Face of Jules",
-      "Day 1: the first 24 hours",
       "Day 2: gentle cleansing and mineral SPF",
       "Day 3: flaking is normal",
     ]);
   });
 
-  it("a session on Friday 2026-03-06: day 2 is 2026-03-08 at 09:00 PDT", async () => {
+  it("a session on Friday 2026-03-06: day 3 at hour 48 is 12:00 PDT on 8 March, the hour lost", async () => {
     const ctx = await open("2026-02-25T18:00:00Z");
     const email = address("dst-mar");
     const { id } = await staffBook(ctx, "2026-03-06T10:00:00-08:00", email);
@@ -218,20 +219,38 @@ describe("1. aftercare due times across daylight-saving changes", () => {
     expect((await staffPost(ctx, `/api/staff/bookings/${id}/complete`)).status).toBe(200);
 
     const due = await byStep(ctx, id);
-    expect(due["day-1"]?.dueAt).toBe("2026-03-07T09:00:00-08:00");
-    expect(due["day-2"]?.dueAt).toBe("2026-03-08T09:00:00-07:00");
-    expect(due["day-3"]?.dueAt).toBe("2026-03-09T09:00:00-07:00");
-    // 23 hours between day 1 and day 2: the hour lost on 8 March.
-    expect(Date.parse(due["day-2"]?.dueAt ?? "") - Date.parse(due["day-1"]?.dueAt ?? "")).toBe(
-      23 * 3_600_000,
+    expect(due["day-2"]?.dueAt).toBe("2026-03-07T11:00:00-08:00");
+    expect(due["day-3"]?.dueAt).toBe("2026-03-08T12:00:00-07:00");
+    expect(due["week-1"]?.dueAt).toBe("2026-03-13T09:00:00-07:00");
+    expect(Date.parse(due["day-3"]?.dueAt ?? "") - Date.parse(due["day-2"]?.dueAt ?? "")).toBe(
+      24 * 3_600_000,
     );
 
     await ctx.app.runFollowUps("2026-03-10T00:00:00Z");
     const sent = await byStep(ctx, id);
-    for (const step of ["day-1", "day-2", "day-3"]) {
+    for (const step of ["plan", "day-2", "day-3"]) {
       expect(sent[step], step).toMatchObject({ status: "sent", sentAt: due[step]?.dueAt });
     }
     expect(await subjects(email)).toContain("Day 2: gentle cleansing and mineral SPF");
+  });
+
+  it("a session marked completed at night: its plan goes at 08:00, day 2 still as its window opens", async () => {
+    const ctx = await open("2026-11-30T18:00:00Z");
+    const email = address("late-evening");
+    // Tue 8 Dec, 17:30 to 18:30 PST, marked completed at 20:30 (after sending hours).
+    const { id } = await staffBook(ctx, "2026-12-08T17:30:00-08:00", email, {
+      practitionerId: "maya",
+    });
+    ctx.app.clock.set("2026-12-09T04:30:00Z");
+    expect((await staffPost(ctx, `/api/staff/bookings/${id}/complete`)).status).toBe(200);
+    const due = await byStep(ctx, id);
+    expect(due.plan?.dueAt).toBe("2026-12-09T08:00:00-08:00");
+    expect(due["day-2"]?.dueAt).toBe("2026-12-09T18:30:00-08:00");
+    expect(due["day-3"]?.dueAt).toBe("2026-12-10T18:30:00-08:00");
+    await ctx.app.runFollowUps("2026-12-09T15:59:00Z");
+    expect(await subjects(email)).not.toContain("Your aftercare plan from Face of Jules");
+    await ctx.app.runFollowUps("2026-12-09T16:00:00Z");
+    expect(await subjects(email)).toContain("Your aftercare plan from Face of Jules");
   });
 });
 
@@ -245,8 +264,8 @@ describe("2. at-least-once delivery sends exactly once", () => {
     ctx.app.clock.set("2026-12-08T18:30:00Z");
     expect((await staffPost(ctx, `/api/staff/bookings/${id}/complete`)).status).toBe(200);
 
-    ctx.app.clock.set("2026-12-09T17:00:30Z"); // day 1 is due at 09:00 PST
-    const event = { locationId: LOCATION, bookingId: id, step: "day-1" };
+    ctx.app.clock.set("2026-12-09T19:00:30Z"); // day 2 is due at 11:00 PST, hour 24
+    const event = { locationId: LOCATION, bookingId: id, step: "day-2" };
     const outcomes = await Promise.all(
       Array.from({ length: 5 }, () => runFollowUp(ctx.app.followUps, event)),
     );
@@ -258,16 +277,16 @@ describe("2. at-least-once delivery sends exactly once", () => {
       "sent",
     ]);
     const mails = await emailsTo(email);
-    expect(mails.map((m) => m.subject)).toEqual(["Day 1: the first 24 hours"]);
-    const day1 = (await byStep(ctx, id))["day-1"];
-    expect(day1).toMatchObject({ status: "sent", sentAt: "2026-12-09T09:00:30-08:00" });
-    expect(day1?.messageId).toBe(mails[0]?.messageId);
-    expect((await ctx.app.stores.followUps.get(LOCATION, id, "day-1"))?.attempts).toBe(1);
+    expect(mails.map((m) => m.subject)).toEqual(["Day 2: gentle cleansing and mineral SPF"]);
+    const day2 = (await byStep(ctx, id))["day-2"];
+    expect(day2).toMatchObject({ status: "sent", sentAt: "2026-12-09T11:00:30-08:00" });
+    expect(day2?.messageId).toBe(mails[0]?.messageId);
+    expect((await ctx.app.stores.followUps.get(LOCATION, id, "day-2"))?.attempts).toBe(1);
 
     ctx.app.clock.set("2026-12-10T17:00:00Z");
     expect(await runFollowUp(ctx.app.followUps, event)).toBe("nothing-to-do");
     expect(await emailsTo(email)).toHaveLength(1);
-    expect((await byStep(ctx, id))["day-1"]).toEqual(day1);
+    expect((await byStep(ctx, id))["day-2"]).toEqual(day2);
   });
 
   it("the automatic completion delivered 5 times at once completes once and writes the aftercare once", async () => {
@@ -577,7 +596,7 @@ describe("3. booking changes rewrite the follow-ups", () => {
     const again = await staffPost(ctx, `/api/staff/bookings/${id}/complete`);
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe("INVALID_STATE");
-    expect((await followUps(ctx, id)).filter((f) => f.kind === "aftercare")).toHaveLength(9);
+    expect((await followUps(ctx, id)).filter((f) => f.kind === "aftercare")).toHaveLength(8);
   });
 
   it("a booking left alone is completed 2 hours after its end, and its aftercare then arrives", async () => {
@@ -597,12 +616,12 @@ describe("3. booking changes rewrite the follow-ups", () => {
     const f = await byStep(ctx, id);
     expect(f["auto-complete-1"]).toMatchObject({ status: "sent" });
     expect(f.plan).toMatchObject({ status: "sent", sentAt: "2026-12-08T13:00:00-08:00" });
-    expect(f["day-1"]).toMatchObject({ status: "scheduled", dueAt: "2026-12-09T09:00:00-08:00" });
+    expect(f["day-2"]).toMatchObject({ status: "scheduled", dueAt: "2026-12-09T11:00:00-08:00" });
 
     const counts = await ctx.app.runFollowUps("2027-02-01T00:00:00Z");
     expect(counts).toMatchObject({ failed: 0 });
     const all = await subjects(email);
-    expect(all).toHaveLength(11);
+    expect(all).toHaveLength(10);
     expect(all.at(-1)).toBe("A reminder to book your next session");
   });
 });
@@ -728,7 +747,7 @@ describe("4. consent", () => {
     expect(posted.status).toBe(200);
     expect(await posted.text()).toContain("You are unsubscribed");
     expect((await patient(ctx, email)).aftercareOptOut).toBe(true);
-    expect((await byStep(ctx, id))["day-1"]?.status).toBe("cancelled");
+    expect((await byStep(ctx, id))["day-2"]?.status).toBe("cancelled");
 
     const bad = await ctx.app.request("/unsubscribe?token=v1.unsubscribe.nope.0.x");
     expect(bad.status).toBe(404);

@@ -190,6 +190,12 @@ describe("receptionist console in a browser", () => {
     );
     expect(await page.getByRole("button", { name: "Save as a new version" }).count()).toBe(0);
     expect(await page.locator("input[name='s1.subject']").getAttribute("readonly")).not.toBeNull();
+    // When each email would arrive for a sample session, as the follow-ups will time it.
+    const arrivals = page.getByRole("region", { name: "When each email arrives" });
+    expect(await arrivals.locator("tbody tr").nth(1).textContent()).toMatch(
+      /^day-2.*11:00 AM \(24 h after the session\); its window opens at hour 24$/,
+    );
+    expect(await arrivals.locator("tbody tr").nth(3).textContent()).toMatch(/^week-1.*9:00 AM/);
     await check("staff-10b-plan-read-only");
     // The admin signs in in the same browser.
     await page.getByRole("button", { name: /Sign out/ }).click();
@@ -226,7 +232,7 @@ describe("receptionist console in a browser", () => {
     const plan = await app.stores.plans.currentPlan(app.deps.bookings.locationId);
     expect(plan?.version).toBe(2);
     expect(plan?.steps[1]?.subject).toBe("Day one: gentle care from {{clinicName}}");
-    expect(plan?.steps.length).toBe(10);
+    expect(plan?.steps.length).toBe(9);
     await check("staff-12-plan-saved");
   });
 

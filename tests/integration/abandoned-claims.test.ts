@@ -123,7 +123,7 @@ describe("abandoned follow-up claims", () => {
     const steps = after?.followUps ?? [];
     expect(steps.find((f) => f.kind === "auto-complete")?.status).toBe("sent");
     const aftercare = steps.filter((f) => f.kind === "aftercare");
-    expect(aftercare.length).toBeGreaterThanOrEqual(9);
+    expect(aftercare.length).toBeGreaterThanOrEqual(8);
     expect(steps.filter((f) => f.status === "sending")).toEqual([]);
 
     // And the journey plays out from there.
@@ -160,7 +160,7 @@ describe("abandoned follow-up claims", () => {
       status: "skipped",
       error: "The session already had its outcome.",
     });
-    expect(steps.filter((f) => f.kind === "aftercare").length).toBeGreaterThanOrEqual(9);
+    expect(steps.filter((f) => f.kind === "aftercare").length).toBeGreaterThanOrEqual(8);
     expect(steps.filter((f) => f.status === "sending")).toEqual([]);
   });
 });

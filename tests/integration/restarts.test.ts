@@ -305,8 +305,8 @@ describe("restarts of the local stack", () => {
     const latest = Math.max(...bookedStarts.map((s) => Date.parse(s)));
     const asOf = new Date(latest + 45 * 86_400_000).toISOString();
     const env = { FOLLOWUPS_AS_OF: asOf, FOLLOWUPS_POLL_MS: "200" };
-    // Confirmation, reminder, the plan and 8 timeline emails per booking.
-    const expected = bookedStarts.length * 11;
+    // Confirmation, reminder, the plan and 7 timeline emails per booking.
+    const expected = bookedStarts.length * 10;
     expect(await inbox()).toEqual([]);
 
     const third = await startStack(env);

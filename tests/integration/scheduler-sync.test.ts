@@ -118,9 +118,9 @@ describe("booking use cases sync the schedules", () => {
     );
     expect(at).toEqual({
       plan: "at(2026-12-10T10:31:00)",
-      "day-1": "at(2026-12-11T09:00:00)",
-      "day-2": "at(2026-12-12T09:00:00)",
-      "day-3": "at(2026-12-13T09:00:00)",
+      // Hours 24 and 48 after the 11:00 end.
+      "day-2": "at(2026-12-11T11:00:00)",
+      "day-3": "at(2026-12-12T11:00:00)",
       "week-1": "at(2026-12-17T09:00:00)",
       "week-2": "at(2026-12-24T09:00:00)",
       "weeks-3-4": "at(2026-12-31T09:00:00)",
@@ -153,17 +153,7 @@ describe("booking use cases sync the schedules", () => {
       (c) => JSON.parse(c.Target?.Input ?? "{}").step,
     );
     expect(steps.sort()).toEqual(
-      [
-        "day-1",
-        "day-2",
-        "day-28",
-        "day-3",
-        "day-42",
-        "plan",
-        "week-1",
-        "week-2",
-        "weeks-3-4",
-      ].sort(),
+      ["day-2", "day-28", "day-3", "day-42", "plan", "week-1", "week-2", "weeks-3-4"].sort(),
     );
   });
 

@@ -13,7 +13,12 @@ import {
 } from "../../shared/domain/follow-ups";
 
 const LA = "America/Los_Angeles";
-const policy = { timezone: LA, reminderHoursBefore: 24, autoCompleteGraceMinutes: 120 };
+const policy = {
+  timezone: LA,
+  reminderHoursBefore: 24,
+  autoCompleteGraceMinutes: 120,
+  sendingHours: { start: "08:00", end: "20:00" },
+};
 
 function booking(start: string, end: string, date: string, version = 1) {
   return {
@@ -158,13 +163,13 @@ describe("aftercareFollowUps", () => {
     expect(day3?.dueAt).toBe("2026-11-02T17:00:00.000Z");
   });
 
-  it("a step whose time has passed when the session is completed late goes at once", () => {
+  it("a step whose time has passed when the session is completed late goes at once, an hour after the one before", () => {
     const b = booking("2026-12-08T18:00:00.000Z", "2026-12-08T19:00:00.000Z", "2026-12-08");
     const completedLate = new Date("2026-12-10T20:00:00Z");
     const out = aftercareFollowUps(b, plan(steps), policy, completedLate);
     expect(out.map((f) => f.dueAt)).toEqual([
       completedLate.toISOString(),
-      completedLate.toISOString(),
+      "2026-12-10T21:00:00.000Z",
       "2027-01-05T18:00:00.000Z",
     ]);
   });

@@ -11,6 +11,7 @@ import { canChangePlan, requirePlanAdmin } from "../staff-auth";
 import type { Form } from "./forms";
 import { readForm, zodErrors } from "./forms";
 import { sendPage } from "./layout";
+import { PlanArrivals } from "./plan-arrivals";
 import { EmailView } from "./staff-booking";
 import { staffFrame } from "./staff-session";
 
@@ -20,6 +21,7 @@ interface StepFields {
   kind: string;
   offsetDays: string;
   sendAt: string;
+  offsetHours: string;
   subject: string;
   content: string;
   remove: boolean;
@@ -38,8 +40,9 @@ function toFields(step: PlanStep): StepFields {
   return {
     id: step.id,
     kind: step.kind,
-    offsetDays: String(step.offsetDays),
+    offsetDays: step.offsetHours === undefined ? String(step.offsetDays) : "",
     sendAt: step.sendAt ?? "",
+    offsetHours: step.offsetHours === undefined ? "" : String(step.offsetHours),
     subject: step.subject,
     content: sectionsToText(step.sections),
     remove: false,
@@ -61,6 +64,7 @@ function fromForm(form: Form): StepFields[] {
       kind: f("kind"),
       offsetDays: f("offsetDays").trim(),
       sendAt: f("sendAt").trim(),
+      offsetHours: f("offsetHours").trim(),
       subject: f("subject"),
       content: f("content"),
       remove: f("remove") === "yes",
@@ -69,12 +73,17 @@ function fromForm(form: Form): StepFields[] {
   return steps;
 }
 
+const whole = (text: string) => (/^\d{1,5}$/.test(text) ? Number(text) : Number.NaN);
+
 function toStep(s: StepFields) {
+  // Hours after the session replace the day and time (left empty in the form).
+  const hours = s.offsetHours === "" ? undefined : whole(s.offsetHours);
   return {
     id: s.id,
     kind: s.kind,
-    offsetDays: /^\d{1,4}$/.test(s.offsetDays) ? Number(s.offsetDays) : Number.NaN,
+    offsetDays: hours !== undefined && s.offsetDays === "" ? 0 : whole(s.offsetDays),
     sendAt: s.sendAt === "" ? null : s.sendAt,
+    ...(hours !== undefined ? { offsetHours: hours } : {}),
     subject: s.subject,
     sections: textToSections(s.content),
   };
@@ -85,6 +94,7 @@ const blank: StepFields = {
   kind: "aftercare",
   offsetDays: "",
   sendAt: "09:00",
+  offsetHours: "",
   subject: "",
   content: "",
   remove: false,
@@ -118,6 +128,11 @@ export function staffPlanPages(deps: AppDeps) {
       Object.entries(state.errors ?? {})
         .filter(([path]) => path === `steps.${i}` || path.startsWith(`steps.${i}.`))
         .map(([path, message]) => `${path.split(".").slice(2).join(".") || "step"}: ${message}`);
+    // The timing of the plan as shown, once it is a valid plan.
+    const timed = PlanStepsInput.safeParse({
+      steps: state.steps.filter((s) => !s.remove).map(toStep),
+    });
+    const today = localDateOf(clock.now(), catalog.clinic.policy.timezone);
     const planErrors = Object.entries(state.errors ?? {})
       .filter(([path]) => !/^steps\.\d+/.test(path))
       .map(([, m]) => m);
@@ -154,6 +169,9 @@ export function staffPlanPages(deps: AppDeps) {
             <p class="muted">With sample data; nothing is saved or sent.</p>
             <EmailView html={state.preview.html} text={state.preview.text} />
           </section>
+        ) : null}
+        {timed.success ? (
+          <PlanArrivals steps={timed.data.steps} today={today} policy={catalog.clinic.policy} />
         ) : null}
         <form method="post" action="/staff/plan">
           <input type="hidden" name="_csrf" value={csrf} />
@@ -216,6 +234,21 @@ export function staffPlanPages(deps: AppDeps) {
                       name={`s${i}.sendAt`}
                       type="time"
                       value={s.sendAt}
+                      readonly={readOnly}
+                    />
+                  </div>
+                  <div>
+                    <label for={id("offsetHours")}>
+                      Or hours after the session ends (arrives at or before then; leave days and
+                      time empty)
+                    </label>
+                    <input
+                      id={id("offsetHours")}
+                      name={`s${i}.offsetHours`}
+                      type="number"
+                      min="0"
+                      max={String(PLAN_LIMITS.maxOffsetDays * 24)}
+                      value={s.offsetHours}
                       readonly={readOnly}
                     />
                   </div>

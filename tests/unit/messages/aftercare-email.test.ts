@@ -147,9 +147,9 @@ describe("renderAftercareEmail", () => {
   });
 
   it("shows the manage link only when given", () => {
-    const withManage = renderAftercareEmail(stepById("day-1"), vars);
+    const withManage = renderAftercareEmail(stepById("day-2"), vars);
     expect(withManage.text).toContain("Your bookings: https://faceofjules.com/manage/xyz");
-    const without = renderAftercareEmail(stepById("day-1"), { ...vars, manageUrl: undefined });
+    const without = renderAftercareEmail(stepById("day-2"), { ...vars, manageUrl: undefined });
     expect(without.text).not.toContain("Your bookings");
   });
 
@@ -161,7 +161,7 @@ describe("renderAftercareEmail", () => {
       MissingEmailVariableError,
     );
     expect(() =>
-      renderAftercareEmail(stepById("day-1"), { ...vars, unsubscribeUrl: "javascript:x" }),
+      renderAftercareEmail(stepById("day-2"), { ...vars, unsubscribeUrl: "javascript:x" }),
     ).toThrow(RangeError);
     // Steps that do not use them need neither.
     const plain = renderAftercareEmail(stepById("day-2"), {

@@ -16,19 +16,30 @@ describe("the default aftercare plan", () => {
   });
 
   it("has the issue's timeline: ids, kinds, offsets and local send times", () => {
-    expect(steps.map((s) => [s.id, s.kind, s.offsetDays, s.sendAt])).toEqual([
-      ["plan", "aftercare", 0, null],
-      ["day-1", "aftercare", 1, "09:00"],
-      ["day-2", "aftercare", 2, "09:00"],
-      ["day-3", "aftercare", 3, "09:00"],
-      ["week-1", "aftercare", 7, "09:00"],
-      ["week-2", "aftercare", 14, "09:00"],
-      ["weeks-3-4", "aftercare", 21, "09:00"],
-      ["day-28", "rebook", 28, "10:00"],
-      ["day-42", "last-reminder", 42, "10:00"],
+    // The first 24 hours start when the session ends: the plan email, sent then, opens
+    // with them. Days 2 and 3 arrive as their windows (24–48 h, 48–72 h) open.
+    expect(steps.map((s) => [s.id, s.kind, s.offsetDays, s.sendAt, s.offsetHours])).toEqual([
+      ["plan", "aftercare", 0, null, undefined],
+      ["day-2", "aftercare", 0, null, 24],
+      ["day-3", "aftercare", 0, null, 48],
+      ["week-1", "aftercare", 7, "09:00", undefined],
+      ["week-2", "aftercare", 14, "09:00", undefined],
+      ["weeks-3-4", "aftercare", 21, "09:00", undefined],
+      ["day-28", "rebook", 28, "10:00", undefined],
+      ["day-42", "last-reminder", 42, "10:00", undefined],
       // Sent when the session is marked a no-show, at once; removing it switches it off.
-      ["no-show", "no-show", 0, null],
+      ["no-show", "no-show", 0, null, undefined],
     ]);
+  });
+
+  it("opens the plan email with tonight and tomorrow: what to do, then what to avoid", () => {
+    const plan = steps.find((s) => s.id === "plan");
+    const [first, second, third] = plan?.sections ?? [];
+    expect(first?.heading).toBe("Tonight and tomorrow: the first 24 hours");
+    expect(first?.bullets).toContain("Gently apply a hyaluronic acid serum for hydration.");
+    expect(second?.heading).toBe("What to avoid for the first 24 hours");
+    expect(second?.bullets).toContain("Sweating (no gym!).");
+    expect(third?.heading).toBe("Tonight: a fresh pillowcase");
   });
 
   it("never names the procedure in a subject", () => {
