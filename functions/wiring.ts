@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
 import type { SchedulerClient } from "@aws-sdk/client-scheduler";
 import type { SESClient } from "@aws-sdk/client-ses";
@@ -21,6 +21,7 @@ import {
   EventBridgeFollowUpScheduler,
   type SchedulerTarget,
 } from "../shared/adapters/scheduler/eventbridge-scheduler";
+import { referenceFrom } from "../shared/domain/booking-reference";
 import type { Clock, RawMailer } from "../shared/ports";
 import type { BookingDeps } from "../shared/services/bookings";
 import type { FollowUpDeps } from "../shared/services/follow-ups";
@@ -37,8 +38,8 @@ import type { RateLimitOptions } from "./api/rate-limit";
 
 type Log = Pick<AppLogger, "info" | "warn">;
 
-/** New ids (bookings, audit entries): a random UUID's 32 hex digits. */
-export const newId = () => randomUUID().replaceAll("-", "");
+/** New ids (bookings, audit entries): references a patient can read out (60 random bits). */
+export const newId = () => referenceFrom(randomBytes(8));
 
 /** The stores over the one table: one object each, sharing the document client. */
 export function tableStores(

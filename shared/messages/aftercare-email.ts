@@ -2,6 +2,7 @@ import { DateTime } from "luxon";
 import type { PlanSection, PlanStep } from "../domain/aftercare-plan";
 import type { ClinicContact } from "../domain/catalog";
 import { clinicFooterHtml, clinicFooterText, reachClinic } from "./clinic-footer";
+import { buttonHtml, emailHtml, httpUrl, emailStyle as STYLE } from "./email-frame";
 import { escapeHtml, oneLine } from "./escape";
 
 /**
@@ -52,24 +53,6 @@ export function longDate(date: string): string {
   return parsed.setLocale("en-US").toFormat("cccc d LLLL yyyy");
 }
 
-/** The URL, normalised, if it is a well-formed http(s) URL; otherwise null. */
-export function httpUrl(value: string): string | null {
-  if (/[\p{Cc}\s]/u.test(value)) return null;
-  try {
-    const url = new URL(value);
-    return url.protocol === "https:" || url.protocol === "http:" ? url.href : null;
-  } catch {
-    return null;
-  }
-}
-
-/** A link when the URL is http(s), else the escaped text itself (never an href). */
-export function linkHtml(url: string, label?: string): string {
-  const safe = httpUrl(url);
-  const shown = escapeHtml(label ?? safe ?? oneLine(url));
-  return safe ? `<a href="${escapeHtml(safe)}" style="color:#6b2d5c">${shown}</a>` : shown;
-}
-
 type Piece = { literal: string } | { value: string; url: boolean };
 
 const KNOWN = new Set([
@@ -104,50 +87,23 @@ function toText(pieces: Piece[]): string {
   return pieces.map((p) => ("literal" in p ? p.literal : p.value)).join("");
 }
 
-function toHtml(pieces: Piece[]): string {
+/** In HTML a link placeholder is a button with `label`; the text part keeps the URL. */
+function toHtml(pieces: Piece[], label: string): string {
   return pieces
     .map((p) =>
-      "literal" in p ? escapeHtml(p.literal) : p.url ? linkHtml(p.value) : escapeHtml(p.value),
+      "literal" in p
+        ? escapeHtml(p.literal)
+        : p.url
+          ? buttonHtml(p.value, label)
+          : escapeHtml(p.value),
     )
     .join("");
 }
 
-const STYLE = {
-  body: "margin:0;padding:0;background:#ffffff;color:#222222;font-family:Helvetica,Arial,sans-serif;font-size:16px;line-height:1.5",
-  wrap: "max-width:640px;margin:0 auto;padding:24px 16px",
-  h2: "font-size:18px;line-height:1.3;margin:28px 0 8px",
-  p: "margin:0 0 12px",
-  ul: "margin:0 0 12px;padding-left:22px",
-  li: "margin:0 0 6px",
-  table: "border-collapse:collapse;width:100%;margin:8px 0 16px;font-size:15px",
-  th: "border:1px solid #cccccc;background:#f4eef2;padding:8px;text-align:left;vertical-align:top",
-  td: "border:1px solid #cccccc;padding:8px;text-align:left;vertical-align:top",
-  footer:
-    "margin-top:32px;padding-top:16px;border-top:1px solid #dddddd;font-size:13px;color:#555555",
-} as const;
-
-// Hidden everywhere (clients drop <style>, so inline); only inbox previews read it.
-const PREHEADER_STYLE =
-  "display:none;font-size:1px;line-height:1px;max-height:0;max-width:0;opacity:0;overflow:hidden;mso-hide:all";
-// Zero-width joiners and spaces after the preheader keep a preview from running on
-// into the body's first lines.
-const PREVIEW_PAD = "&#8204;&nbsp;".repeat(40);
-
-/** The hidden first text of an HTML email: the line an inbox shows as a preview. */
-export function preheaderHtml(text: string): string {
-  return `<div style="${PREHEADER_STYLE}">${escapeHtml(oneLine(text))}${PREVIEW_PAD}</div>`;
+/** What the booking link's button says for a step of `kind`. */
+function bookingLabel(kind: PlanStep["kind"]): string {
+  return kind === "no-show" ? "Book another time" : "Book your next session";
 }
-
-/**
- * The page around an email's body: small, inline-styled, no external resources.
- * It opens with the preheader.
- */
-export function emailHtml(title: string, preheader: string, body: string): string {
-  const pre = preheaderHtml(preheader);
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title></head><body style="${STYLE.body}">${pre}<div role="article" aria-label="${escapeHtml(title)}" style="${STYLE.wrap}">${body}</div></body></html>`;
-}
-
-export const emailStyle = STYLE;
 
 function sectionText(section: PlanSection, vars: AftercareEmailVars): string[] {
   const t = (s: string) => toText(fill(s, vars));
@@ -170,8 +126,8 @@ function sectionText(section: PlanSection, vars: AftercareEmailVars): string[] {
   return lines;
 }
 
-function sectionHtml(section: PlanSection, vars: AftercareEmailVars): string {
-  const h = (s: string) => toHtml(fill(s, vars));
+function sectionHtml(section: PlanSection, vars: AftercareEmailVars, label: string): string {
+  const h = (s: string) => toHtml(fill(s, vars), label);
   let out = `<h2 style="${STYLE.h2}">${h(section.heading)}</h2>`;
   for (const p of section.paragraphs ?? []) out += `<p style="${STYLE.p}">${h(p)}</p>`;
   if (section.bullets?.length) {
@@ -240,23 +196,29 @@ export function renderAftercareEmail(step: PlanStep, vars: AftercareEmailVars): 
     "",
   ].join("\n");
 
-  const footerHtml = [
+  const footer = [
     clinicFooterHtml(who),
     `<p style="${STYLE.p}">${escapeHtml(why)}</p>`,
-    ...(manage ? [`<p style="${STYLE.p}">Your bookings: ${linkHtml(manage)}</p>`] : []),
-    `<p style="${STYLE.p}">To stop these emails, unsubscribe: ${linkHtml(unsubscribe)}</p>`,
+    `<p style="${STYLE.p}">To stop these emails, <a href="${escapeHtml(unsubscribe)}" style="${STYLE.link}">unsubscribe</a>.</p>`,
+  ].join("");
+  const label = bookingLabel(step.kind);
+  const body = [
+    `<p style="${STYLE.p}">Hello ${escapeHtml(name)},</p>`,
+    ...step.sections.map((s) => sectionHtml(s, vars, label)),
+    ...notes.map((n) => `<p style="${STYLE.p}">${escapeHtml(n)}</p>`),
+    ...(manage
+      ? [`<p style="${STYLE.action}">${buttonHtml(manage, "See your bookings", true)}</p>`]
+      : []),
   ].join("");
 
-  const html = emailHtml(
-    subject,
+  const html = emailHtml({
+    title: subject,
     // The step's own headings may name the treatment: the preview says only whose and when.
-    `A message from ${clinic} about your session on ${session}.`,
-    `<p style="${STYLE.p}">Hello ${escapeHtml(name)},</p>${step.sections
-      .map((s) => sectionHtml(s, vars))
-      .join(
-        "",
-      )}${notes.map((n) => `<p style="${STYLE.p}">${escapeHtml(n)}</p>`).join("")}<div role="contentinfo" style="${STYLE.footer}">${footerHtml}</div>`,
-  );
+    preheader: `A message from ${clinic} about your session on ${session}.`,
+    clinicName: clinic,
+    body,
+    footer,
+  });
 
   return { subject, text, html };
 }

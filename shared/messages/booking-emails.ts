@@ -1,14 +1,10 @@
 import { DateTime } from "luxon";
+import { bookingReference } from "../domain/booking-reference";
 import { daysBetween, localDateOf } from "../domain/calendar";
 import type { ClinicContact } from "../domain/catalog";
-import {
-  emailHtml,
-  httpUrl,
-  linkHtml,
-  type RenderedEmail,
-  emailStyle as S,
-} from "./aftercare-email";
+import type { RenderedEmail } from "./aftercare-email";
 import { clinicFooterHtml, clinicFooterText } from "./clinic-footer";
+import { buttonHtml, emailHtml, httpUrl, emailStyle as S } from "./email-frame";
 import { escapeHtml, oneLine } from "./escape";
 import { appointmentIcs } from "./ics";
 
@@ -146,30 +142,25 @@ function render(subject: string, d: Details): { text: string; html: string } {
   const rows = d.rows
     .map(
       ([label, value]) =>
-        `<tr><th scope="row" style="${S.th}">${escapeHtml(label)}</th><td style="${S.td}">${escapeHtml(value)}</td></tr>`,
+        `<tr><th scope="row" style="width:34%;${S.th}">${escapeHtml(label)}</th><td style="${S.td}">${escapeHtml(value)}</td></tr>`,
     )
     .join("");
-  const html = emailHtml(
-    subject,
-    d.preheader,
-    [
+  const html = emailHtml({
+    title: subject,
+    preheader: d.preheader,
+    clinicName: d.clinic.name,
+    body: [
       `<p style="${S.p}">${escapeHtml(d.greeting)}</p>`,
       `<p style="${S.p}">${escapeHtml(d.lead)}</p>`,
       `<table style="${S.table}"><tbody>${rows}</tbody></table>`,
       ...(d.manage
-        ? [
-            `<p style="${S.p}">To reschedule or cancel: ${linkHtml(d.manage, "manage your booking")}</p>`,
-          ]
+        ? [`<p style="${S.action}">${buttonHtml(d.manage, "Reschedule or cancel")}</p>`]
         : []),
-      ...(d.link
-        ? [
-            `<p style="${S.p}">${escapeHtml(d.link.lead)}: ${linkHtml(d.link.url, d.link.label)}</p>`,
-          ]
-        : []),
+      ...(d.link ? [`<p style="${S.action}">${buttonHtml(d.link.url, d.link.label)}</p>`] : []),
       ...d.after.map((line) => `<p style="${S.p}">${escapeHtml(line)}</p>`),
-      `<div role="contentinfo" style="${S.footer}">${clinicFooterHtml(d.clinic)}</div>`,
     ].join(""),
-  );
+    footer: clinicFooterHtml(d.clinic),
+  });
   return { text, html };
 }
 
@@ -192,7 +183,7 @@ function detailRows(input: BookingEmailInput): [string, string][] {
           : input.clinicName,
       ),
     ],
-    ["Booking reference", oneLine(input.bookingId)],
+    ["Booking reference", bookingReference(oneLine(input.bookingId))],
   ];
 }
 
@@ -338,7 +329,7 @@ export function renderCancellation(input: CancellationInput): ConfirmationEmail 
     link: {
       lead: byClinic ? "To choose a new time" : "To book another time",
       url: booking,
-      label: "book online",
+      label: byClinic ? "Choose a new time" : "Book another time",
     },
     after: [
       "The attached calendar file (appointment.ics) removes the appointment from your calendar.",

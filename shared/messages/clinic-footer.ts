@@ -1,5 +1,5 @@
 import { type ClinicContact, callClinic, telHref } from "../domain/catalog";
-import { httpUrl, emailStyle as S } from "./aftercare-email";
+import { httpUrl, emailStyle as S } from "./email-frame";
 import { escapeHtml, oneLine } from "./escape";
 
 /**
@@ -28,7 +28,7 @@ export function clinicFooterText(clinic: ClinicIdentity): string[] {
   ];
 }
 
-const LINK = "color:#6b2d5c";
+const LINK = S.link;
 
 export function clinicFooterHtml(clinic: ClinicIdentity): string {
   const c = clinic.contact;

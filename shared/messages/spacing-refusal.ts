@@ -1,8 +1,8 @@
 import { DateTime } from "luxon";
 import type { ClinicContact } from "../domain/catalog";
 import type { OutgoingEmail } from "../ports";
-import { preheaderHtml } from "./aftercare-email";
-import { clinicFooterText, reachClinic } from "./clinic-footer";
+import { clinicFooterHtml, clinicFooterText, reachClinic } from "./clinic-footer";
+import { buttonHtml, emailHtml, emailStyle as S } from "./email-frame";
 import { escapeHtml, oneLine } from "./escape";
 
 /**
@@ -27,39 +27,49 @@ export function spacingRefusalEmail(input: {
     name: input.clinicName,
     ...(input.clinicContact ? { contact: input.clinicContact } : {}),
   };
-  const lines = [
-    `Hello ${name},`,
-    "",
+  const greeting = `Hello ${name},`;
+  const body = [
     `Thank you for asking to book ${input.treatmentName} at ${input.clinicName} on ${long(input.requestedDate)}.`,
     "Your skin needs time to heal and build new collagen between sessions, so we space them 4 to 6 weeks apart, and that date is too close to your other session.",
+  ];
+  const when = input.latestAllowedDate
+    ? `You can book a session from ${long(input.earliestAllowedDate)} to ${long(input.latestAllowedDate)}.`
+    : `You can book your next session from ${long(input.earliestAllowedDate)}.`;
+  const mistake = `If you think this is a mistake, ${reachClinic(who)}.`;
+  const text = [
+    greeting,
     "",
-    input.latestAllowedDate
-      ? `You can book a session from ${long(input.earliestAllowedDate)} to ${long(input.latestAllowedDate)}.`
-      : `You can book your next session from ${long(input.earliestAllowedDate)}.`,
+    ...body,
+    "",
+    when,
     `Book here: ${input.bookingUrl}`,
     "",
-    `If you think this is a mistake, ${reachClinic(who)}.`,
+    mistake,
     "",
+    "--",
     ...clinicFooterText(who),
-  ];
-  const text = lines.join("\n");
-  const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;line-height:1.5">${preheaderHtml(
+    "",
+  ].join("\n");
+  const p = (line: string) => `<p style="${S.p}">${escapeHtml(line)}</p>`;
+  const subject = `About your booking request at ${oneLine(input.clinicName)}`;
+  const html = emailHtml({
+    title: subject,
     // The first line names the treatment: the inbox preview must not.
-    `Your booking request at ${oneLine(input.clinicName)}: the dates you can book.`,
-  )}${lines
-    .filter((l, i) => l !== "" || lines[i - 1] !== "")
-    .map((l) =>
-      l.startsWith("Book here: ")
-        ? `<p><a href="${escapeHtml(input.bookingUrl)}">Choose a date</a></p>`
-        : l === ""
-          ? ""
-          : `<p>${escapeHtml(l)}</p>`,
-    )
-    .join("")}</body></html>`;
+    preheader: `Your booking request at ${oneLine(input.clinicName)}: the dates you can book.`,
+    clinicName: input.clinicName,
+    body: [
+      p(greeting),
+      ...body.map(p),
+      p(when),
+      `<p style="${S.action}">${buttonHtml(input.bookingUrl, "Choose a date")}</p>`,
+      p(mistake),
+    ].join(""),
+    footer: clinicFooterHtml(who),
+  });
   return {
     to: input.to,
     ...(input.clinicContact ? { replyTo: input.clinicContact.email } : {}),
-    subject: `About your booking request at ${oneLine(input.clinicName)}`,
+    subject,
     text,
     html,
   };

@@ -97,7 +97,7 @@ describe("receptionist console in a browser", () => {
     const reason = "Travelling all January; approved by Jules";
     await page.getByLabel(/Override: the reason/).fill(reason);
     await page.getByRole("button", { name: "Book with override" }).click();
-    await page.waitForURL(/\/staff\/bookings\/[a-z0-9]+\?done=booked-override/);
+    await page.waitForURL(/\/staff\/bookings\/[0-9A-Z]{12}\?done=booked-override/);
     expect(await page.locator("#override").textContent()).toContain(reason);
     expect(await page.locator("#override").textContent()).toContain(
       "earliest allowed Wednesday 30 December 2026",

@@ -55,7 +55,11 @@ describe("patient pages in a browser", () => {
     await check("patient-03-day-and-details");
     await page.getByRole("button", { name: "Book this time" }).click();
 
-    await page.waitForURL(/\/manage\/[a-z0-9]+\?token=.*done=booked/);
+    await page.waitForURL(/\/manage\/[0-9A-Z]{12}\?token=.*done=booked/);
+    // A reference the patient can read out over the phone.
+    expect(await page.locator("dl.facts").textContent()).toMatch(
+      /Reference[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}/,
+    );
     expect(await page.getByRole("status").textContent()).toContain("You're booked");
     expect(await page.locator("dl.facts").textContent()).toContain(
       "Tuesday 8 December 2026, 10:00 AM to 11:00 AM (Pacific Time)",

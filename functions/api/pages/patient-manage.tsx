@@ -1,4 +1,5 @@
 import { type Context, Hono } from "hono";
+import { bookingReference } from "../../../shared/domain/booking-reference";
 import { isLocalDate } from "../../../shared/domain/calendar";
 import { type Catalog, callClinic } from "../../../shared/domain/catalog";
 import { DomainError, type ErrorCode } from "../../../shared/domain/errors";
@@ -109,7 +110,7 @@ export function patientManagePages(deps: AppDeps) {
               <span class={`badge s-${b.status}`}>{b.status}</span>
             </dd>
             <dt>Reference</dt>
-            <dd>{b.id}</dd>
+            <dd>{bookingReference(b.id)}</dd>
           </dl>
           {b.status === "confirmed" ? (
             <p>

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { Booking } from "../../../shared/domain/booking";
+import { bookingReference } from "../../../shared/domain/booking-reference";
 import type { Catalog, ClinicPolicy } from "../../../shared/domain/catalog";
 import { DomainError } from "../../../shared/domain/errors";
 import { type Actor, allowedActions } from "../../../shared/domain/lifecycle";
@@ -147,6 +148,8 @@ export function BookingFacts({
       <dd>
         <span class={`badge s-${b.status}`}>{b.status}</span>
       </dd>
+      <dt>Reference</dt>
+      <dd>{bookingReference(b.id)}</dd>
       <dt>Patient</dt>
       <dd>
         <a href={`/staff/patients?email=${encodeURIComponent(b.patient.email)}`}>

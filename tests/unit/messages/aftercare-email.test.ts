@@ -99,7 +99,9 @@ describe("renderAftercareEmail", () => {
 
   it("links an http(s) booking URL with its & escaped, and never a javascript: URL", () => {
     const ok = renderAftercareEmail(stepById("day-28"), vars);
-    expect(ok.html).toContain('<a href="https://faceofjules.com/book?token=a&amp;b=1"');
+    expect(ok.html).toContain(
+      '<a class="button" href="https://faceofjules.com/book?token=a&amp;b=1"',
+    );
     expect(ok.text).toContain("https://faceofjules.com/book?token=a&b=1");
 
     for (const bad of [
