@@ -12,7 +12,26 @@ export interface LoadConfig {
   mix: Record<Kind, number>;
   collideShare: number;
   returningShare: number;
+  /** Requests of each kind, one at a time, for the CPU figures. */
+  cpuRequests: number;
 }
+
+/** The app's CPU goal per booking and per 7-day availability request. */
+export const APP_CPU_GOAL_MS = 3;
+
+/** The app's CPU per request of one kind (p50, p99, mean) and DynamoDB Local's mean. */
+export function cpuSummary(p: { requests: number; app: number[]; dynamoMs: number | null }) {
+  const sorted = [...p.app].sort((a, b) => a - b);
+  const mean = sorted.reduce((a, b) => a + b, 0) / Math.max(sorted.length, 1);
+  return {
+    requests: p.requests,
+    appP50Ms: round(percentile(sorted, 50), 2),
+    appP99Ms: round(percentile(sorted, 99), 2),
+    appMeanMs: round(mean, 2),
+    dynamoDbLocalMeanMs: p.dynamoMs,
+  };
+}
+type CpuRow = ReturnType<typeof cpuSummary>;
 
 /** Requests, p50 and p99 of one kind of traffic, with its statuses. */
 export function kindSummary(latencies: number[], statuses: Record<string, number>) {
@@ -53,6 +72,7 @@ export type Report = {
     Kind,
     { requests: number; p50Ms: number; p99Ms: number; statuses: Record<string, number> }
   >;
+  cpuPerRequest: Record<Kind, CpuRow>;
   non2xxByStatus: Record<string, number>;
   autocannon: { non2xx: number; errors: number; timeouts: number };
   table: Record<string, number>;
@@ -68,6 +88,12 @@ export function markdown(r: Report): string {
   const row = (k: Kind) => {
     const x = r.byKind[k];
     return `| ${k} | ${x.requests} | ${x.p50Ms} ms | ${x.p99Ms} ms | ${statuses(x.statuses)} |`;
+  };
+  const cpuRow = (k: Kind, goal: boolean) => {
+    const x = r.cpuPerRequest[k];
+    const dynamo = x.dynamoDbLocalMeanMs === null ? "—" : `${x.dynamoDbLocalMeanMs} ms`;
+    const met = goal ? (x.appMeanMs <= APP_CPU_GOAL_MS ? "met" : "**not met**") : "—";
+    return `| ${k} | ${x.appP50Ms} / ${x.appP99Ms} / ${x.appMeanMs} ms | ${dynamo} | ${met} |`;
   };
   return `# Load benchmark
 
@@ -91,6 +117,14 @@ The real app (\`createApp\` from the local composition root, \`@hono/node-server
 ${row("availability")}
 ${row("booking")}
 ${row("manage")}
+
+CPU per request, before the load, each kind alone (${r.config.cpuRequests} requests one at a time): the app's own CPU (\`process.cpuUsage\` around its handler, including its DynamoDB client) beside DynamoDB Local's JVM (user + system time from /proc). Goal: the app at most ${APP_CPU_GOAL_MS} ms (mean) per booking and per 7-day availability request.
+
+| Request | App CPU p50 / p99 / mean | DynamoDB Local CPU mean | Goal |
+|---|---|---|---|
+${cpuRow("availability", true)}
+${cpuRow("booking", true)}
+${cpuRow("manage", false)}
 
 Per-kind latencies are measured around each request inside autocannon's callbacks. 409s are the intended refusals: \`SLOT_TAKEN\` for the collisions, \`SPACING_TOO_SOON\` for returning patients too soon. Full figures in \`load.json\`; \`LOAD_SECONDS\` and \`LOAD_CONNECTIONS\` change the run.
 `;

@@ -7,6 +7,7 @@ import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import autocannon from "autocannon";
 import { assertJava17 } from "../local/services/java";
 import { BENCH_NOW, BENCH_TREATMENT_ID, benchCatalog } from "./catalog";
+import { childrenCpuMs } from "./cpu";
 import {
   DAY_MS,
   findDoubleBookings,
@@ -15,7 +16,14 @@ import {
   type StoredBooking,
   selfTestChecks,
 } from "./load-checks";
-import { type Kind, kindSummary, type LoadConfig, markdown, statusTotals } from "./load-report";
+import {
+  cpuSummary,
+  type Kind,
+  kindSummary,
+  type LoadConfig,
+  markdown,
+  statusTotals,
+} from "./load-report";
 import { type BenchApp, type BenchServices, startApp, startServices } from "./stack";
 import { round } from "./stats";
 
@@ -45,6 +53,7 @@ const config: LoadConfig = {
   mix: { availability: 0.5, booking: 0.3, manage: 0.2 },
   collideShare: 0.2,
   returningShare: 0.1,
+  cpuRequests: int("LOAD_CPU_REQUESTS", 200),
 };
 
 const started = performance.now();
@@ -143,14 +152,15 @@ async function main() {
     const latencies: Record<Kind, number[]> = { availability: [], booking: [], manage: [] };
     let accepted = seeded;
 
-    const nextRequest = (context: Record<string, unknown>) => {
+    const randomKind = (): Kind => {
       const r = Math.random();
-      const kind: Kind =
-        r < config.mix.availability
-          ? "availability"
-          : r < config.mix.availability + config.mix.booking
-            ? "booking"
-            : "manage";
+      return r < config.mix.availability
+        ? "availability"
+        : r < config.mix.availability + config.mix.booking
+          ? "booking"
+          : "manage";
+    };
+    const nextRequest = (context: Record<string, unknown>, kind: Kind = randomKind()) => {
       context.kind = kind;
       context.t0 = performance.now();
       if (kind === "availability") {
@@ -183,6 +193,47 @@ async function main() {
         headers: { authorization: `Bearer ${h.token}` },
       };
     };
+
+    // ——— CPU per request: each kind alone, one request at a time ———
+    const cpuPhase: Record<Kind, { requests: number; app: number[]; dynamoMs: number | null }> = {
+      availability: { requests: 0, app: [], dynamoMs: null },
+      booking: { requests: 0, app: [], dynamoMs: null },
+      manage: { requests: 0, app: [], dynamoMs: null },
+    };
+    for (const kind of ["availability", "booking", "manage"] as const) {
+      const dynamoBefore = childrenCpuMs(/DynamoDBLocal/);
+      app.cpu.start(kind);
+      for (let i = 0; i < config.cpuRequests; i++) {
+        const context: Record<string, unknown> = {};
+        const req = nextRequest(context, kind);
+        const res = await fetch(`${baseUrl}${req.path}`, {
+          method: req.method,
+          ...("headers" in req ? { headers: req.headers } : {}),
+          ...("body" in req ? { body: req.body } : {}),
+        });
+        const text = await res.text();
+        if (res.status >= 500) throw new Error(`${kind}: ${res.status} in the CPU phase`);
+        if (kind === "booking" && res.status === 201) {
+          accepted++;
+          remember(text, context.email as string);
+        }
+      }
+      app.cpu.stop();
+      const dynamoAfter = childrenCpuMs(/DynamoDBLocal/);
+      cpuPhase[kind] = {
+        requests: config.cpuRequests,
+        app: app.cpu.samples.get(kind) ?? [],
+        dynamoMs:
+          dynamoBefore === null || dynamoAfter === null
+            ? null
+            : round((dynamoAfter - dynamoBefore) / config.cpuRequests, 2),
+      };
+    }
+    log(
+      `CPU per request (app p50): ${(["availability", "booking", "manage"] as const)
+        .map((k) => `${k} ${cpuSummary(cpuPhase[k]).appP50Ms} ms`)
+        .join(", ")}`,
+    );
 
     const result = await autocannon({
       url: baseUrl,
@@ -264,6 +315,11 @@ async function main() {
         availability: kindSummary(latencies.availability, statuses.availability),
         booking: kindSummary(latencies.booking, statuses.booking),
         manage: kindSummary(latencies.manage, statuses.manage),
+      },
+      cpuPerRequest: {
+        availability: cpuSummary(cpuPhase.availability),
+        booking: cpuSummary(cpuPhase.booking),
+        manage: cpuSummary(cpuPhase.manage),
       },
       non2xxByStatus,
       autocannon: {

@@ -20,6 +20,7 @@ import { createDocumentClient } from "../shared/adapters/dynamodb/clients";
 import { ensureTable } from "../shared/adapters/dynamodb/ensure-table";
 import { RoundTripCounter } from "../shared/adapters/dynamodb/round-trips";
 import type { Catalog } from "../shared/domain/catalog";
+import { RequestCpu } from "./cpu";
 import { LabelledRoundTrips } from "./op-labels";
 
 /** DynamoDB Local (in memory) and cognito-local with a seeded staff pool. */
@@ -43,6 +44,8 @@ export interface BenchApp {
   roundTrips: RoundTripCounter;
   /** The same calls, with each Query labelled by what it reads. */
   labelled: LabelledRoundTrips;
+  /** The app's CPU per request, while a label is set. */
+  cpu: RequestCpu;
   close(): Promise<void>;
 }
 
@@ -126,8 +129,10 @@ export async function startApp(
     const roundTrips = new RoundTripCounter().attach(app.client);
     const labelled = new LabelledRoundTrips().attach(app.client);
 
+    const handler = createApp(deps);
+    const cpu = new RequestCpu();
     const server = serve({
-      fetch: createApp(deps).fetch,
+      fetch: (request, env) => cpu.around(() => handler.fetch(request, env)),
       port: 0,
       hostname: "127.0.0.1",
     }) as Server;
@@ -143,7 +148,18 @@ export async function startApp(
     }
     const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     o.log(`app on ${baseUrl} (table ${tableName})`);
-    return { baseUrl, deps, tableName, catalog: o.catalog, app, raw, roundTrips, labelled, close };
+    return {
+      baseUrl,
+      deps,
+      tableName,
+      catalog: o.catalog,
+      app,
+      raw,
+      roundTrips,
+      labelled,
+      cpu,
+      close,
+    };
   } catch (error) {
     await close();
     throw error;

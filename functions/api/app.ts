@@ -1,6 +1,7 @@
 import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
+import { compression } from "./compression";
 import type { AppDeps } from "./context";
 import { errorResponse, onError } from "./errors";
 import { allowedMethods, notFound, privateApiAnswers } from "./http-manners";
@@ -24,6 +25,7 @@ export const MAX_PLAN_BYTES = 64 * 1024;
 export function createApp(deps: AppDeps) {
   const app = newRouter();
   app.use(requestId());
+  app.use(compression);
   app.use(secureHeaders());
   app.use(privateApiAnswers);
   const limit = (maxSize: number) =>

@@ -1,3 +1,5 @@
+import { get as httpGet, type IncomingHttpHeaders } from "node:http";
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STAFF_COOKIE } from "../../functions/api/context";
 import { ASSETS } from "../../functions/api/pages/assets";
@@ -291,5 +293,62 @@ describe("the icon and the description", () => {
     const schedule = await (await app.request("/staff", { headers: { cookie } })).text();
     expect(schedule).toContain("front desk");
     expect(descriptionOf(schedule)).toBeUndefined();
+  });
+});
+
+/** A GET as a plain HTTP client sends it, with the answer's bytes as they came over the wire. */
+function rawGet(path: string, headers: Record<string, string>) {
+  return new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>(
+    (resolve, reject) => {
+      const req = httpGet(`${app.baseUrl}${path}`, { headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks),
+          }),
+        );
+      });
+      req.on("error", reject);
+    },
+  );
+}
+
+describe("compression of text answers", () => {
+  const week = "/api/availability?treatmentId=microneedling-face&from=2026-12-07&to=2026-12-11";
+
+  it("brotli when accepted, else gzip, else none: the same JSON each way, keyed by Vary", async () => {
+    const plain = await rawGet(week, { "accept-encoding": "identity" });
+    expect(plain.status).toBe(200);
+    expect(plain.headers["content-encoding"]).toBeUndefined();
+    expect(plain.body.byteLength).toBeGreaterThan(10_000);
+    const br = await rawGet(week, { "accept-encoding": "gzip, deflate, br" });
+    expect(br.headers["content-encoding"]).toBe("br");
+    expect(Number(br.headers["content-length"])).toBe(br.body.byteLength);
+    expect(br.body.byteLength).toBeLessThan(plain.body.byteLength / 5);
+    expect(brotliDecompressSync(br.body).toString()).toBe(plain.body.toString());
+    const gz = await rawGet(week, { "accept-encoding": "br;q=0, gzip" });
+    expect(gz.headers["content-encoding"]).toBe("gzip");
+    expect(gunzipSync(gz.body).toString()).toBe(plain.body.toString());
+    for (const r of [plain, br, gz]) expect(r.headers.vary).toMatch(/accept-encoding/i);
+    // Without the header, nothing is encoded.
+    expect((await rawGet(week, {})).headers["content-encoding"]).toBeUndefined();
+  });
+
+  it("pages and their stylesheet too; small answers and errors under 1 KiB stay as they are", async () => {
+    const page = await rawGet("/book", { "accept-encoding": "br" });
+    expect(page.headers["content-type"]).toMatch(/^text\/html/);
+    expect(page.headers["content-encoding"]).toBe("br");
+    expect(brotliDecompressSync(page.body).toString()).toContain("</html>");
+    const css = await rawGet(ASSETS.css.path, { "accept-encoding": "gzip" });
+    expect(css.headers["content-encoding"]).toBe("gzip");
+    const health = await rawGet("/health", { "accept-encoding": "br" });
+    expect(health.headers["content-encoding"]).toBeUndefined();
+    expect(JSON.parse(health.body.toString())).toEqual({ ok: true });
+    const refused = await rawGet("/api/availability?treatmentId=nope", { "accept-encoding": "br" });
+    expect(refused.status).toBe(422);
+    expect(refused.headers["content-encoding"]).toBeUndefined();
   });
 });

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { brotliDecompressSync } from "node:zlib";
 import { DateTime } from "luxon";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { httpApiEvent, invokeBundle } from "../../infra/bundle-probe";
@@ -123,6 +124,29 @@ describe("the bundled api handler", () => {
     expect(body.slots.length).toBeGreaterThan(0);
     expect(body.slots[0]).toMatchObject({ practitionerId: expect.any(String) });
     expect(Date.parse(body.slots[0].start)).toBeGreaterThan(Date.now());
+  });
+
+  it("compresses a week of availability for a client that accepts brotli, base64 for the gateway", async () => {
+    const today = DateTime.now().setZone("America/Los_Angeles").startOf("day");
+    const query = {
+      treatmentId: "microneedling-face",
+      from: today.plus({ days: 10 }).toISODate() ?? "",
+      to: today.plus({ days: 16 }).toISODate() ?? "",
+    };
+    const out = await invokeBundle<LambdaResult>(
+      bundle.file,
+      httpApiEvent("GET", "/api/availability", query, {
+        headers: { "accept-encoding": "gzip, deflate, br" },
+      }),
+      env,
+    );
+    expect(out.result.statusCode).toBe(200);
+    expect(out.result.isBase64Encoded).toBe(true);
+    expect(out.result.headers["content-encoding"]).toBe("br");
+    const body = JSON.parse(
+      brotliDecompressSync(Buffer.from(out.result.body, "base64")).toString(),
+    );
+    expect(body.slots.length).toBeGreaterThan(0);
   });
 
   it("still refuses a staff route without a token (behind the gateway's authorizer too)", async () => {
